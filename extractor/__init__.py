@@ -1,0 +1,1 @@
+"""extractor: news articles about police shootings -> validated incident records."""
