@@ -215,3 +215,19 @@ def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | BadDocume
                 else:
                     seen.add(item.doc_id)
                 yield item
+
+
+def count_inputs(paths: Iterable[str | Path]) -> int | None:
+    """How many articles ``paths`` hold (for a progress bar), without reading them; None if unknown."""
+    total = 0
+    for given in paths:
+        root = Path(given)
+        if not root.exists():
+            return None
+        for path in _expand(root):
+            if path.suffix.lower() in JSONL_SUFFIXES:
+                with path.open("rb") as handle:
+                    total += sum(1 for line in handle if line.strip())
+            else:
+                total += 1
+    return total

@@ -1,0 +1,63 @@
+"""The interface every backend implements: one article in, one validated record out."""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+
+from extractor.documents import Document
+from extractor.evidence import Evidence
+from extractor.schema import IncidentRecord
+
+
+@dataclass(slots=True)
+class Usage:
+    """Tokens spent on one article, re-asks and retries included."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    @property
+    def total_tokens(self) -> int:
+        return self.prompt_tokens + self.completion_tokens
+
+    def add(self, other: Usage) -> None:
+        self.prompt_tokens += other.prompt_tokens
+        self.completion_tokens += other.completion_tokens
+
+    def as_dict(self) -> dict[str, int]:
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "total_tokens": self.total_tokens,
+        }
+
+
+@dataclass(slots=True)
+class ExtractionResult:
+    """A validated record with its evidence and what it cost."""
+
+    record: IncidentRecord
+    evidence: dict[str, Evidence]
+    usage: Usage = field(default_factory=Usage)
+    attempts: int = 1
+
+
+class Backend(abc.ABC):
+    """Turns one article into one record. Subclasses: the LLM backend and the rules baseline."""
+
+    #: What every output line records in its ``model`` field, e.g. ``"openai/gpt-4o-mini"``.
+    model: str
+    #: ``(name, version)`` of the prompt template, or None for backends that use none.
+    prompt: tuple[str, str] | None = None
+
+    @abc.abstractmethod
+    async def extract(self, document: Document) -> ExtractionResult:
+        """Extract one record.
+
+        Raises:
+            ExtractorError: this article failed (the batch writes an error line and goes on).
+        """
+
+    async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+        """Release connections; called once when the batch ends."""

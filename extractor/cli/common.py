@@ -1,0 +1,26 @@
+"""What every command shares: turning errors into one-line messages, and the stderr console."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+from rich.console import Console
+
+from extractor.errors import ExtractorError
+
+#: Messages, progress and tables go to stderr so stdout can carry records (``-o -``).
+err_console = Console(stderr=True)
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print an :class:`ExtractorError` as one line and exit non-zero; let real bugs raise."""
+    try:
+        yield
+    except ExtractorError as exc:
+        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        if exc.hint:
+            err_console.print(f"  hint: {exc.hint}", highlight=False, soft_wrap=True)
+        raise typer.Exit(exc.exit_code) from None

@@ -1,0 +1,73 @@
+"""Progress bar and end-of-run summary table for a batch (both on stderr)."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from extractor.predictions import PredictionLine
+from extractor.runner import RunSummary
+
+
+class BatchProgress:
+    """A live bar (done, failed, tokens, elapsed, ETA) that stays silent when stderr is piped."""
+
+    def __init__(self, console: Console, total: int | None, *, enabled: bool) -> None:
+        self.failed = 0
+        self.tokens = 0
+        self._progress = Progress(
+            TextColumn("[bold]extracting"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("[red]{task.fields[failed]} failed"),
+            TextColumn("{task.fields[tokens]:,} tokens"),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=console,
+            disable=not enabled,
+            transient=False,
+        )
+        self._task = self._progress.add_task("run", total=total, failed=0, tokens=0)
+
+    def __enter__(self) -> BatchProgress:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._progress.stop()
+
+    def advance(self, line: PredictionLine) -> None:
+        self.failed += 0 if line.ok else 1
+        self.tokens += line.usage.get("total_tokens", 0)
+        self._progress.update(self._task, advance=1, failed=self.failed, tokens=self.tokens)
+
+
+def summary_table(summary: RunSummary) -> Table:
+    """The final accounting: counts, tokens (re-asks included), estimated cost, wall time."""
+    table = Table(title=f"run summary: {summary.model}" + (f" · {summary.prompt}" if summary.prompt else ""))
+    table.add_column("", style="bold")
+    table.add_column("value", justify="right")
+    rows = [
+        ("articles processed", f"{summary.total:,}"),
+        ("records written", f"{summary.succeeded:,}"),
+        ("failed (error lines)", f"{summary.failed:,}"),
+        ("skipped (already done)", f"{summary.skipped:,}"),
+        ("ungrounded values", f"{summary.ungrounded_values:,}"),
+        ("model calls (re-asks and retries incl.)", f"{summary.model_calls:,}"),
+        ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
+        ("completion tokens", f"{summary.usage.completion_tokens:,}"),
+        ("estimated cost", "unknown price" if summary.cost_usd is None else f"${summary.cost_usd:.4f}"),
+        ("wall time", f"{summary.wall_s:.2f} s"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table

@@ -1,0 +1,64 @@
+"""``extractor prompts``: list, show and render the versioned prompt templates."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from extractor.cli.common import user_errors
+from extractor.documents import read_article_file
+from extractor.prompts import list_prompts, load_prompt
+
+app = typer.Typer(help="List, show and render the versioned prompt templates.", no_args_is_help=True)
+console = Console()
+
+
+@app.command("list")
+def list_command() -> None:
+    """List every prompt template version."""
+    table = Table("prompt", "hash", "description")
+    for prompt in list_prompts():
+        table.add_row(prompt.ref, prompt.content_hash, prompt.description)
+    console.print(table)
+
+
+@app.command("show")
+def show_command(ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")]) -> None:
+    """Show a template's metadata and its raw system and user templates."""
+    with user_errors():
+        prompt = load_prompt(ref)
+    console.print(f"[bold]{prompt.ref}[/]  hash {prompt.content_hash}  ({prompt.path})")
+    console.print(f"description: {prompt.description}\nchanges: {prompt.changes}")
+    console.print(f"params: {json.dumps(prompt.params)}")
+    console.rule("system.j2")
+    console.print(prompt.system_source, markup=False, highlight=False)
+    console.rule("user.j2")
+    console.print(prompt.user_source, markup=False, highlight=False)
+
+
+@app.command("render")
+def render_command(
+    ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")],
+    article: Annotated[Path, typer.Argument(help="an article file (.txt/.md)", exists=True, dir_okay=False)],
+    schema: Annotated[bool, typer.Option("--schema", help="also print the tool's JSON schema")] = False,
+) -> None:
+    """Print the exact messages a model would receive for ARTICLE.
+
+    Example: extractor prompts render incident@v1 seeds/000_da9441d524ed042a.txt
+    """
+    with user_errors():
+        prompt = load_prompt(ref)
+        document = read_article_file(article)
+    for message in prompt.render(document):
+        console.rule(message["role"])
+        console.print(message["content"], markup=False, highlight=False)
+    if schema:
+        from extractor.backends.llm import IncidentExtraction
+
+        console.rule("tool schema (IncidentExtraction)")
+        console.print_json(data=IncidentExtraction.model_json_schema())

@@ -1,0 +1,77 @@
+"""``extractor run``: a folder of articles in, a JSONL or CSV of validated records out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from extractor.cli.common import err_console, user_errors
+from extractor.cli.progress import BatchProgress, summary_table
+from extractor.documents import count_inputs
+from extractor.settings import Settings
+
+HELP = """Extract one incident record per article.
+
+Inputs are article files (.txt/.md, optional first line `date YYYY-MM-DD`), folders of them
+(searched recursively) and JSONL files (doc_id, text, published). Each article's line is written
+and flushed as it finishes; rerunning into the same output resumes (finished articles are
+skipped, failed ones retried).
+
+Examples:
+
+  extractor run seeds/ -o records.jsonl                   # offline rules baseline
+
+  OPENAI_API_KEY=... extractor run seeds/ --model openai/gpt-4o-mini -o records.jsonl
+
+  extractor run articles/ --model openai/llama3.1 --base-url http://localhost:11434/v1 -o out.csv --format csv
+"""
+
+
+def run_command(
+    inputs: Annotated[list[Path], typer.Argument(help="article files, folders or .jsonl files")],
+    output: Annotated[str, typer.Option("--output", "-o", help="output file, or - for stdout")] = "-",
+    model: Annotated[str | None, typer.Option("--model", "-m", help="'rules' or 'openai/<name>' [env EXTRACTOR_MODEL]")] = None,
+    prompt: Annotated[str | None, typer.Option("--prompt", "-p", help="prompt template name@version [env EXTRACTOR_PROMPT]")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible server URL [env EXTRACTOR_BASE_URL]")] = None,
+    concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", help="articles in flight at once [default 8]")] = None,
+    max_retries: Annotated[int | None, typer.Option("--max-retries", help="re-asks after an invalid answer [default 2]")] = None,
+    http_retries: Annotated[int | None, typer.Option("--http-retries", help="retries of 429/5xx/timeouts [default 6]")] = None,
+    timeout: Annotated[float | None, typer.Option("--timeout", help="seconds per HTTP attempt [default 60]")] = None,
+    prices: Annotated[Path | None, typer.Option("--prices", help="JSON price table overriding the built-in one")] = None,
+    fmt: Annotated[Literal["jsonl", "csv"], typer.Option("--format", "-f", help="jsonl (spec format) or csv")] = "jsonl",
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="start over instead of resuming")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
+) -> None:
+    flags = {
+        "model": model, "prompt": prompt, "base_url": base_url, "concurrency": concurrency,
+        "max_retries": max_retries, "http_retries": http_retries, "timeout": timeout, "prices": prices,
+    }  # fmt: skip
+    from extractor.runner import run
+
+    with user_errors():
+        settings = Settings(**{k: v for k, v in flags.items() if v is not None})  # type: ignore[arg-type]
+        model_name, is_default = settings.resolved_model()
+        if is_default:
+            err_console.print(
+                "extractor: no model configured (no --model, EXTRACTOR_MODEL, OPENAI_API_KEY or "
+                "EXTRACTOR_BASE_URL); using the offline 'rules' baseline, not an LLM.",
+                highlight=False, soft_wrap=True,
+            )  # fmt: skip
+            settings = settings.model_copy(update={"model": model_name})
+        total = count_inputs(inputs)
+        show = not quiet and err_console.is_terminal
+        with BatchProgress(err_console, total, enabled=show) as progress:
+            summary = run(inputs, output, settings=settings, fmt=fmt, overwrite=overwrite, on_line=progress.advance)
+    if not quiet:
+        err_console.print(summary_table(summary))
+        for doc_id, message in summary.errors[:20]:
+            err_console.print(f"[red]failed[/] {doc_id}: {message}", highlight=False, soft_wrap=True)
+        if len(summary.errors) > 20:
+            err_console.print(f"... and {len(summary.errors) - 20} more (see the error lines in the output)")
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+run_command.__doc__ = HELP

@@ -1,0 +1,52 @@
+"""Cost estimates from a price table the user can override."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import ConfigError
+from extractor.resources import read_json
+
+#: Context window assumed for models missing from the price table.
+DEFAULT_CONTEXT_WINDOW = 128_000
+
+
+@dataclass(frozen=True, slots=True)
+class Price:
+    """Per-million-token prices and the context window of one model."""
+
+    input_per_mtok: float
+    output_per_mtok: float
+    context_window: int | None = None
+
+    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+        return (prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1e6
+
+
+def load_prices(override: Path | None = None) -> dict[str, Price]:
+    """The built-in table, updated with ``override`` (a JSON file of the same shape).
+
+    Raises:
+        ConfigError: the override file is missing or malformed.
+    """
+    table: dict[str, Any] = dict(read_json("prices.json"))
+    if override is not None:
+        try:
+            table.update(json.loads(Path(override).read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ConfigError(
+                f"cannot read price table {str(override)!r}: {exc}",
+                hint='give a JSON object like {"openai/gpt-4o-mini": {"input_per_mtok": 0.15, "output_per_mtok": 0.6}}',
+            ) from None
+    prices: dict[str, Price] = {}
+    for model, entry in table.items():
+        if model.startswith("_"):
+            continue
+        try:
+            prices[model] = Price(**entry)
+        except TypeError as exc:
+            raise ConfigError(f"price table entry {model!r} is malformed: {exc}") from None
+    return prices

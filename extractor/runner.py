@@ -1,0 +1,209 @@
+"""The batch runner: articles in, one prediction line per article out, as each finishes.
+
+A fixed pool of ``concurrency`` workers pulls articles from a bounded queue, so memory does not
+grow with the size of the batch. One failing article becomes an error line; the batch goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from extractor.backends import Backend, Usage, make_backend
+from extractor.documents import BadDocument, Document, iter_documents
+from extractor.errors import ExtractionError, ExtractorError
+from extractor.output import Format, PredictionWriter
+from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
+from extractor.pricing import Price, load_prices
+from extractor.settings import Settings
+
+Item = Document | BadDocument
+
+
+@dataclass
+class RunSummary:
+    """What a batch did and what it cost."""
+
+    model: str
+    prompt: str | None
+    total: int = 0
+    succeeded: int = 0
+    failed: int = 0
+    skipped: int = 0
+    ungrounded_values: int = 0
+    model_calls: int = 0
+    usage: Usage = field(default_factory=Usage)
+    cost_usd: float | None = 0.0
+    wall_s: float = 0.0
+    errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, line: PredictionLine) -> None:
+        self.total += 1
+        if line.ok:
+            self.succeeded += 1
+            self.ungrounded_values += sum(1 for e in line.evidence.values() if not e.grounded)
+        else:
+            self.failed += 1
+            if line.error is not None:
+                self.errors.append((line.doc_id, line.error.message))
+        self.model_calls += line.attempts
+        self.usage.add(
+            Usage(line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0))
+        )
+        if self.cost_usd is not None:
+            self.cost_usd = None if line.cost_usd is None else self.cost_usd + line.cost_usd
+
+
+OnLine = Callable[[PredictionLine], None]
+
+
+async def _process(item: Item, backend: Backend, price: Price | None) -> PredictionLine:
+    prompt = PromptInfo(name=backend.prompt[0], version=backend.prompt[1]) if backend.prompt else None
+    base = {"doc_id": item.doc_id, "model": backend.model, "prompt": prompt}
+    if isinstance(item, BadDocument):
+        return PredictionLine(**base, error=ErrorInfo(type="DocumentError", message=str(item.error)))
+    started = time.perf_counter()
+    try:
+        result = await backend.extract(item)
+    except ExtractorError as exc:
+        extraction = exc if isinstance(exc, ExtractionError) else None
+        usage = extraction.usage if extraction else {}
+        return PredictionLine(
+            **base,
+            published=item.published,
+            error=ErrorInfo(type=type(exc).__name__, message=str(exc)),
+            usage=usage,
+            attempts=extraction.attempts if extraction else 0,
+            cost_usd=_cost(price, usage),
+            latency_s=round(time.perf_counter() - started, 4),
+        )
+    usage = result.usage.as_dict()
+    return PredictionLine(
+        **base,
+        published=item.published,
+        record=result.record,
+        evidence=result.evidence,
+        usage=usage,
+        attempts=result.attempts,
+        cost_usd=_cost(price, usage),
+        latency_s=round(time.perf_counter() - started, 4),
+    )
+
+
+def _cost(price: Price | None, usage: dict[str, int]) -> float | None:
+    if price is None:
+        return None
+    return round(price.cost(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)), 8)
+
+
+async def run_items(
+    items: Iterable[Item],
+    backend: Backend,
+    *,
+    concurrency: int,
+    on_line: OnLine,
+    price: Price | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+) -> RunSummary:
+    """Extract every item with ``concurrency`` workers, handing each finished line to ``on_line``.
+
+    ``on_line`` runs in the event loop thread, one line at a time, so it can write without locks.
+    """
+    summary = RunSummary(
+        model=backend.model, prompt=f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None
+    )
+    started = time.perf_counter()
+    queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=concurrency * 2)
+
+    async def worker() -> None:
+        while (item := await queue.get()) is not None:
+            line = await _process(item, backend, price)
+            summary.add(line)
+            on_line(line)
+
+    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    try:
+        for item in items:
+            if item.doc_id in skip:
+                summary.skipped += 1
+                continue
+            await queue.put(item)
+        for _ in workers:
+            await queue.put(None)
+        await asyncio.gather(*workers)
+    finally:
+        for task in workers:
+            task.cancel()
+        await asyncio.gather(*workers, return_exceptions=True)
+        await backend.aclose()
+        summary.wall_s = time.perf_counter() - started
+    return summary
+
+
+def resolve(settings: Settings) -> tuple[Backend, Price | None, bool]:
+    """The backend and price for the configured model, and whether it is the unasked-for default."""
+    model, is_default = settings.resolved_model()
+    prices = load_prices(settings.prices)
+    price = prices.get(model)
+    return make_backend(model, settings, price), price, is_default
+
+
+def run(
+    paths: Iterable[str | Path],
+    output: str | Path,
+    *,
+    settings: Settings | None = None,
+    fmt: Format = "jsonl",
+    overwrite: bool = False,
+    on_line: OnLine | None = None,
+) -> RunSummary:
+    """Extract every article under ``paths`` into ``output`` (``"-"`` for stdout), resuming.
+
+    Returns:
+        The run's summary; ``summary.failed`` counts articles that ended as error lines.
+    """
+    settings = settings or Settings()
+    backend, price, _ = resolve(settings)
+    items = iter_documents(paths)
+    with PredictionWriter(output, fmt=fmt, overwrite=overwrite, model=backend.model) as writer:
+
+        def write(line: PredictionLine) -> None:
+            writer.write(line)
+            if on_line is not None:
+                on_line(line)
+
+        return asyncio.run(
+            run_items(items, backend, concurrency=settings.concurrency, on_line=write, price=price, skip=writer.done)
+        )
+
+
+def extract(
+    documents: Iterable[Document | str],
+    *,
+    model: str | None = None,
+    prompt: str | None = None,
+    **options: object,
+) -> list[PredictionLine]:
+    """Extract records from documents in memory: the same lines ``extractor run`` writes.
+
+    Args:
+        documents: :class:`Document` objects, or plain article texts (ids ``doc-0``, ``doc-1``...).
+        model: ``"rules"`` or ``"openai/<name>"``; default as configured (see :class:`Settings`).
+        prompt: ``name@version`` of the prompt template.
+        **options: any other :class:`Settings` field (``base_url``, ``concurrency``...).
+
+    Returns:
+        One :class:`PredictionLine` per document, in input order.
+    """
+    given = {k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None}
+    settings = Settings(**given)  # type: ignore[arg-type]
+    backend, price, _ = resolve(settings)
+    docs = [d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)]
+    lines: dict[str, PredictionLine] = {}
+    asyncio.run(
+        run_items(docs, backend, concurrency=settings.concurrency, on_line=lambda l: lines.__setitem__(l.doc_id, l), price=price)
+    )
+    return [lines[d.doc_id] for d in docs]
