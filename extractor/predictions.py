@@ -64,7 +64,8 @@ class PredictionLine(BaseModel):
             row[name] = value
         row["ungrounded"] = ";".join(p for p, e in self.evidence.items() if not e.grounded)
         row["error"] = f"{self.error.type}: {self.error.message}" if self.error else ""
-        row.update({f"usage_{k}": v for k, v in self.usage.items()})
+        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
+            row[key] = self.usage.get(key, 0)
         row["attempts"] = self.attempts
         row["cost_usd"] = self.cost_usd
         return row
