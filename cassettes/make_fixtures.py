@@ -19,8 +19,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from benchmarks.simulator import SimConfig, run_simulator  # noqa: E402
 from llm_fixtures import SCENARIOS  # noqa: E402
+
+from benchmarks.simulator import SimConfig, run_simulator  # noqa: E402
 
 
 def main(names: list[str]) -> int:

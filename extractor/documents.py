@@ -85,7 +85,9 @@ def decode(data: bytes, *, source: str) -> str:
         DocumentError: the file is empty, binary, too large, or in no encoding we can recognise.
     """
     if not data.strip():
-        raise DocumentError("the file is empty", source=source, hint="remove it or add the article text")
+        raise DocumentError(
+            "the file is empty", source=source, hint="remove it or add the article text"
+        )
     if len(data) > MAX_BYTES:
         raise DocumentError(
             f"the file is {len(data):,} bytes; articles over {MAX_BYTES:,} bytes are refused",

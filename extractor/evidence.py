@@ -116,7 +116,9 @@ def filled_paths(record: IncidentRecord) -> list[str]:
     return paths
 
 
-def ground(record: IncidentRecord, quotes: list[Quote], article: ArticleText) -> dict[str, Evidence]:
+def ground(
+    record: IncidentRecord, quotes: list[Quote], article: ArticleText
+) -> dict[str, Evidence]:
     """Match each filled value of ``record`` to its quote; values with no quote are ungrounded.
 
     A person's field may also be supported by a quote given for the person as a whole

@@ -62,7 +62,9 @@ class PredictionWriter:
         elif self.path is not None:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self._rewrite(self.path, [])
-        self._handle: IO[str] = sys.stdout if self.path is None else self.path.open("a", encoding="utf-8", newline="")
+        self._handle: IO[str] = (
+            sys.stdout if self.path is None else self.path.open("a", encoding="utf-8", newline="")
+        )
         self._csv: csv.DictWriter[str] | None = None
         if fmt == "csv":
             self._csv = csv.DictWriter(self._handle, fieldnames=_csv_columns())
@@ -97,11 +99,15 @@ class PredictionWriter:
         writer = csv.DictWriter(buffer, fieldnames=_csv_columns(), extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            if self._keep(row.get("doc_id", ""), not row.get("error"), row.get("model"), path, model):
+            if self._keep(
+                row.get("doc_id", ""), not row.get("error"), row.get("model"), path, model
+            ):
                 writer.writerow(row)
         return [buffer.getvalue()]
 
-    def _keep(self, doc_id: str, ok: bool, line_model: str | None, path: Path, model: str | None) -> bool:
+    def _keep(
+        self, doc_id: str, ok: bool, line_model: str | None, path: Path, model: str | None
+    ) -> bool:
         if not ok:
             self.dropped_errors += 1
             return False
@@ -142,4 +148,3 @@ class PredictionWriter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-

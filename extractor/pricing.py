@@ -23,7 +23,9 @@ class Price:
     context_window: int | None = None
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
-        return (prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok) / 1e6
+        return (
+            prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok
+        ) / 1e6
 
 
 def load_prices(override: Path | None = None) -> dict[str, Price]:

@@ -104,15 +104,20 @@ def load_prompt(ref: str) -> PromptTemplate:
     """
     match = _REF.match(ref.strip())
     if not match:
-        raise PromptNotFoundError(f"prompt reference {ref!r} is not of the form name@version", hint="e.g. incident@v1")
+        raise PromptNotFoundError(
+            f"prompt reference {ref!r} is not of the form name@version", hint="e.g. incident@v1"
+        )
     root = prompts_root()
-    name, version = match["name"], match["version"]
+    name: str = match["name"]
+    version: str | None = match["version"]
     if version is None:
         versions = sorted((p.name for p in (root / name).glob("*") if p.is_dir()), key=_version_key)
         version = versions[-1] if versions else "?"
     folder = root / name / version
     if not all((folder / f).is_file() for f in _FILES):
-        known = sorted(f"{m.parent.parent.name}@{m.parent.name}" for m in root.glob("*/*/meta.toml"))
+        known = sorted(
+            f"{m.parent.parent.name}@{m.parent.name}" for m in root.glob("*/*/meta.toml")
+        )
         raise PromptNotFoundError(
             f"no prompt {name}@{version} in {root}",
             hint="available: " + (", ".join(known) or "none") + "; see `extractor prompts list`",

@@ -61,10 +61,14 @@ OnLine = Callable[[PredictionLine], None]
 
 
 async def _process(item: Item, backend: Backend, price: Price | None) -> PredictionLine:
-    prompt = PromptInfo(name=backend.prompt[0], version=backend.prompt[1]) if backend.prompt else None
+    prompt = (
+        PromptInfo(name=backend.prompt[0], version=backend.prompt[1]) if backend.prompt else None
+    )
     base = {"doc_id": item.doc_id, "model": backend.model, "prompt": prompt}
     if isinstance(item, BadDocument):
-        return PredictionLine(**base, error=ErrorInfo(type="DocumentError", message=str(item.error)))
+        return PredictionLine(
+            **base, error=ErrorInfo(type="DocumentError", message=str(item.error))
+        )
     started = time.perf_counter()
     try:
         result = await backend.extract(item)
@@ -113,7 +117,8 @@ async def run_items(
     ``on_line`` runs in the event loop thread, one line at a time, so it can write without locks.
     """
     summary = RunSummary(
-        model=backend.model, prompt=f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None
+        model=backend.model,
+        prompt=f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None,
     )
     started = time.perf_counter()
     queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=concurrency * 2)
@@ -176,7 +181,14 @@ def run(
                 on_line(line)
 
         return asyncio.run(
-            run_items(items, backend, concurrency=settings.concurrency, on_line=write, price=price, skip=writer.done)
+            run_items(
+                items,
+                backend,
+                concurrency=settings.concurrency,
+                on_line=write,
+                price=price,
+                skip=writer.done,
+            )
         )
 
 
@@ -198,12 +210,22 @@ def extract(
     Returns:
         One :class:`PredictionLine` per document, in input order.
     """
-    given = {k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None}
+    given = {
+        k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
+    }
     settings = Settings(**given)  # type: ignore[arg-type]
     backend, price, _ = resolve(settings)
-    docs = [d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)]
+    docs = [
+        d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)
+    ]
     lines: dict[str, PredictionLine] = {}
     asyncio.run(
-        run_items(docs, backend, concurrency=settings.concurrency, on_line=lambda l: lines.__setitem__(l.doc_id, l), price=price)
+        run_items(
+            docs,
+            backend,
+            concurrency=settings.concurrency,
+            on_line=lambda line: lines.__setitem__(line.doc_id, line),
+            price=price,
+        )
     )
     return [lines[d.doc_id] for d in docs]

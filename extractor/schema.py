@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 
 from extractor.resources import state_codes, us_states
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION: Literal["1"] = "1"
 
 
 class EncounterType(StrEnum):
@@ -170,7 +170,9 @@ def normalise_date(value: Any) -> Any:
         return value
     match = _DATE_RE.match(value)
     if not match:
-        raise ValueError(f"date {value!r} must be YYYY-MM-DD, or YYYY-MM when only the month is known")
+        raise ValueError(
+            f"date {value!r} must be YYYY-MM-DD, or YYYY-MM when only the month is known"
+        )
     year, month = int(match[1]), int(match[2])
     if match[3] is None:
         if not 1 <= month <= 12:
@@ -214,8 +216,12 @@ class Person(BaseModel):
         "victim: a person harmed by someone other than police. "
         "bystander: a person hit or endangered who was not targeted (e.g. an untargeted passenger)."
     )
-    name: Annotated[str | None, _Str] = Field(None, description="Name as written; null if not named.")
-    age: Annotated[int | None, Field(ge=0, le=120)] = Field(None, description="Age in years if stated.")
+    name: Annotated[str | None, _Str] = Field(
+        None, description="Name as written; null if not named."
+    )
+    age: Annotated[int | None, Field(ge=0, le=120)] = Field(
+        None, description="Age in years if stated."
+    )
     gender: Annotated[Gender | None, _Enum] = Field(
         None, description="Only when the text says so (a pronoun or 'man'/'woman' counts)."
     )
@@ -356,6 +362,8 @@ class IncidentRecord(BaseModel):
 
 #: Scalar fields of the record, in spec order (``people``, ``summary`` and the version excluded).
 SCALAR_FIELDS: tuple[str, ...] = tuple(
-    name for name in IncidentRecord.model_fields if name not in {"schema_version", "people", "summary"}
+    name
+    for name in IncidentRecord.model_fields
+    if name not in {"schema_version", "people", "summary"}
 )
 PERSON_FIELDS: tuple[str, ...] = tuple(Person.model_fields)

@@ -31,10 +31,11 @@ _PYDANTIC_URL = re.compile(r"https://errors\.pydantic\.dev/[0-9.]+/")
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never touch the user's state or keys: state goes to tmp_path, provider keys are stripped."""
+    provider = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"}
     for name in list(os.environ):
-        if name.startswith("EXTRACTOR_") or name in {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"}:
-            if name != "EXTRACTOR_RECORD_BASE_URL":
-                monkeypatch.delenv(name)
+        ours = name.startswith("EXTRACTOR_") and name != "EXTRACTOR_RECORD_BASE_URL"
+        if ours or name in provider:
+            monkeypatch.delenv(name)
     home = tmp_path / "extractor-home"
     monkeypatch.setenv("EXTRACTOR_HOME", str(home))
     return home

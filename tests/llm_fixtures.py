@@ -46,9 +46,16 @@ def ungrounded_answer(article: str, request: dict[str, Any] | None = None) -> di
 #: test name -> simulator settings used to record its cassette (see cassettes/make_fixtures.py)
 SCENARIOS: dict[str, dict[str, Any]] = {
     "test_run_seeds_clean": {"answer": answer_by_article},
-    "test_reask_after_schema_violation": {"script": ["schema_violation", "ok"], "answer": answer_by_article},
+    "test_reask_after_schema_violation": {
+        "script": ["schema_violation", "ok"],
+        "answer": answer_by_article,
+    },
     "test_ungrounded_quote_is_reasked_then_flagged": {"answer": ungrounded_answer},
-    "test_rate_limit_then_success": {"script": ["429", "ok"], "answer": answer_by_article, "retry_after_s": 1.0},
+    "test_rate_limit_then_success": {
+        "script": ["429", "ok"],
+        "answer": answer_by_article,
+        "retry_after_s": 1.0,
+    },
     "test_server_errors_exhaust_retries_and_batch_continues": {
         "script": ["500", "500", "500", "ok"],
         "answer": answer_by_article,

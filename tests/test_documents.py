@@ -42,8 +42,12 @@ def test_bad_files_become_errors_and_the_rest_still_load(tmp_path: Path) -> None
     (tmp_path / "good.txt").write_text("date 2024-02-01 Police said an officer fired.")
     (tmp_path / "empty.txt").write_text("  \n")
     (tmp_path / "dateonly.txt").write_text("date 2024-02-01\n")
-    (tmp_path / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20)
-    (tmp_path / "latin1.txt").write_bytes("El oficial disparó en la calle Peñalolén, según la policía de Chicago.".encode("latin-1"))
+    (tmp_path / "binary.txt").write_bytes(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00" * 20
+    )
+    (tmp_path / "latin1.txt").write_bytes(
+        "El oficial disparó en la calle Peñalolén, según la policía de Chicago.".encode("latin-1")
+    )
     (tmp_path / "baddate.txt").write_text("date 2024-02-30 Text.")
     items = load(tmp_path)
     assert isinstance(items["good"], Document)
@@ -74,7 +78,9 @@ def test_jsonl_lines_and_malformed_lines(tmp_path: Path) -> None:
     items = load(path)
     assert isinstance(items["a"], Document) and items["a"].published == "2024-03-01"
     assert isinstance(items["e"], Document)
-    assert f"{path}:2" in str(items["batch:2"].error) and "not valid JSON" in str(items["batch:2"].error)
+    assert f"{path}:2" in str(items["batch:2"].error) and "not valid JSON" in str(
+        items["batch:2"].error
+    )
     assert "missing string field 'text'" in str(items["c"].error)
     assert "'published'" in str(items["d"].error) and f"{path}:4" in str(items["d"].error)
 

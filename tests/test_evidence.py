@@ -10,7 +10,7 @@ ARTICLE = "The video, from the shooting officer’s body camera, shows him yelli
 
 def test_quotes_match_across_curly_quotes_whitespace_and_case() -> None:
     article = ArticleText(ARTICLE)
-    start, end = article.locate('the shooting officer\'s body camera') or (0, 0)
+    start, end = article.locate("the shooting officer's body camera") or (0, 0)
     assert ARTICLE[start:end] == "the shooting officer’s body camera"
     start, end = article.locate('"hey, drop the gun!" the officer fired') or (0, 0)
     assert ARTICLE[start:end].startswith("“Hey") and ARTICLE[start:end].endswith("fired")
@@ -29,7 +29,9 @@ def test_paraphrase_is_not_grounded() -> None:
 
 
 def test_grounding_is_per_value_and_missing_quotes_are_ungrounded() -> None:
-    record = IncidentRecord(shots_fired_by_police=3, video_sources=["body_camera"], officers_who_fired=1)
+    record = IncidentRecord(
+        shots_fired_by_police=3, video_sources=["body_camera"], officers_who_fired=1
+    )
     quotes = [
         Quote(field="shots_fired_by_police", quote="fired three shots"),
         Quote(field="video_sources", quote="from a dashboard camera"),
@@ -44,5 +46,7 @@ def test_grounding_is_per_value_and_missing_quotes_are_ungrounded() -> None:
 def test_person_fields_can_share_the_person_quote() -> None:
     record = IncidentRecord.model_validate({"people": [{"role": "officer", "fired_weapon": True}]})
     assert filled_paths(record) == ["people[0].role", "people[0].fired_weapon"]
-    result = ground(record, [Quote(field="people[0]", quote="The officer fired")], ArticleText(ARTICLE))
+    result = ground(
+        record, [Quote(field="people[0]", quote="The officer fired")], ArticleText(ARTICLE)
+    )
     assert all(ev.grounded for ev in result.values())

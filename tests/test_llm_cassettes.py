@@ -48,7 +48,10 @@ def test_run_seeds_clean(tmp_path: Path, llm_env: dict[str, str]) -> None:
     for line in lines:
         assert line.error is None
         assert line.model == MODEL
-        assert line.prompt is not None and (line.prompt.name, line.prompt.version) == ("incident", "v1")
+        assert line.prompt is not None and (line.prompt.name, line.prompt.version) == (
+            "incident",
+            "v1",
+        )
         assert line.record == expected_record(line.doc_id)
         assert line.attempts == 1
         assert line.usage["total_tokens"] > 0 and line.cost_usd is not None and line.cost_usd > 0
@@ -78,11 +81,23 @@ def test_reask_after_schema_violation(tmp_path: Path, llm_env: dict[str, str], v
 
 
 @pytest.mark.vcr
-def test_ungrounded_quote_is_reasked_then_flagged(tmp_path: Path, llm_env: dict[str, str], vcr: Any) -> None:
+def test_ungrounded_quote_is_reasked_then_flagged(
+    tmp_path: Path, llm_env: dict[str, str], vcr: Any
+) -> None:
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
         app,
-        ["run", "seeds/002_05d79c17f497fcab.txt", "-o", str(out), "--model", MODEL, "--max-retries", "1", "-q"],
+        [
+            "run",
+            "seeds/002_05d79c17f497fcab.txt",
+            "-o",
+            str(out),
+            "--model",
+            MODEL,
+            "--max-retries",
+            "1",
+            "-q",
+        ],
     )
     assert result.exit_code == 0, result.output
     [line] = read_output(out)
@@ -103,11 +118,15 @@ def test_rate_limit_then_success(tmp_path: Path, llm_env: dict[str, str], vcr: A
     [line] = read_output(out)
     assert line.record == expected_record(line.doc_id)
     assert [r["status"]["code"] for r in vcr.responses] == [429, 200]
-    assert vcr.responses[0]["headers"].get("retry-after") or vcr.responses[0]["headers"].get("Retry-After")
+    assert vcr.responses[0]["headers"].get("retry-after") or vcr.responses[0]["headers"].get(
+        "Retry-After"
+    )
 
 
 @pytest.mark.vcr
-def test_server_errors_exhaust_retries_and_batch_continues(tmp_path: Path, llm_env: dict[str, str]) -> None:
+def test_server_errors_exhaust_retries_and_batch_continues(
+    tmp_path: Path, llm_env: dict[str, str]
+) -> None:
     out = tmp_path / "out.jsonl"
     result = runner.invoke(
         app,

@@ -30,7 +30,9 @@ class ScriptedBackend(Backend):
         self.seen.append(document.doc_id)
         await asyncio.sleep(0)
         if "FAIL" in document.text:
-            raise ValidationFailedError("never valid", attempts=3, usage={"prompt_tokens": 7, "completion_tokens": 2})
+            raise ValidationFailedError(
+                "never valid", attempts=3, usage={"prompt_tokens": 7, "completion_tokens": 2}
+            )
         record = IncidentRecord(city="Chicago", people=[{"role": "officer", "armed_with": []}])  # type: ignore[list-item]
         return ExtractionResult(record, {}, Usage(10, 5), attempts=1)
 
@@ -45,7 +47,13 @@ def write_articles(folder: Path, texts: dict[str, str]) -> Path:
 def run_into(output: Path | str, folder: Path, backend: Backend, **writer_options: object) -> tuple:
     with PredictionWriter(output, model=backend.model, **writer_options) as writer:  # type: ignore[arg-type]
         summary = asyncio.run(
-            run_items(iter_documents([folder]), backend, concurrency=3, on_line=writer.write, skip=writer.done)
+            run_items(
+                iter_documents([folder]),
+                backend,
+                concurrency=3,
+                on_line=writer.write,
+                skip=writer.done,
+            )
         )
     return summary, writer
 
@@ -78,11 +86,15 @@ def test_each_line_is_on_disk_as_soon_as_its_article_finishes(tmp_path: Path) ->
             writer.write(line)
             on_disk.append(len(out.read_text().splitlines()))
 
-        asyncio.run(run_items(iter_documents([folder]), ScriptedBackend(), concurrency=2, on_line=write))
+        asyncio.run(
+            run_items(iter_documents([folder]), ScriptedBackend(), concurrency=2, on_line=write)
+        )
     assert on_disk == [1, 2, 3, 4, 5]
 
 
-def test_rerun_resumes_skipping_done_retrying_failed_and_repairing_a_torn_line(tmp_path: Path) -> None:
+def test_rerun_resumes_skipping_done_retrying_failed_and_repairing_a_torn_line(
+    tmp_path: Path,
+) -> None:
     folder = write_articles(tmp_path / "in", {"a": "ok", "b": "FAIL", "c": "ok", "d": "ok"})
     out = tmp_path / "out.jsonl"
     run_into(out, folder, ScriptedBackend())
@@ -121,7 +133,9 @@ def test_csv_output_flattens_records_and_resumes(tmp_path: Path) -> None:
     out = tmp_path / "out.csv"
     run_into(out, folder, ScriptedBackend(), fmt="csv")
     rows = {row["doc_id"]: row for row in csv.DictReader(out.read_text().splitlines())}
-    assert rows["a"]["city"] == "Chicago" and json.loads(rows["a"]["people"])[0]["role"] == "officer"
+    assert (
+        rows["a"]["city"] == "Chicago" and json.loads(rows["a"]["people"])[0]["role"] == "officer"
+    )
     assert rows["b"]["error"].startswith("ValidationFailedError")
     (folder / "b.txt").write_text("ok now")
     backend = ScriptedBackend()

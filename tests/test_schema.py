@@ -66,8 +66,14 @@ def test_month_only_dates_are_kept_and_padded() -> None:
 def test_dates_after_publication_are_rejected_with_the_rule() -> None:
     with pytest.raises(ValidationError, match="most recent date on or before"):
         validate({"incident_date": "2021-12-18"}, published="2021-02-03")
-    assert validate({"incident_date": "2020-12-18"}, published="2021-02-03").incident_date == "2020-12-18"
-    assert validate({"video_release_date": "2021-02"}, published="2021-02-03").video_release_date == "2021-02"
+    assert (
+        validate({"incident_date": "2020-12-18"}, published="2021-02-03").incident_date
+        == "2020-12-18"
+    )
+    assert (
+        validate({"video_release_date": "2021-02"}, published="2021-02-03").video_release_date
+        == "2021-02"
+    )
 
 
 def test_unknown_fields_are_rejected() -> None:

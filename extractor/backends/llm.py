@@ -51,7 +51,10 @@ class IncidentExtraction(IncidentRecord):
         self._grounding = ground(record, self.evidence, article)
         failed = [(path, ev.quote) for path, ev in self._grounding.items() if not ev.grounded]
         if failed and context.get("strict_grounding", True):
-            listed = "; ".join(f"{path}: {quote!r}" if quote else f"{path}: no quote given" for path, quote in failed)
+            listed = "; ".join(
+                f"{path}: {quote!r}" if quote else f"{path}: no quote given"
+                for path, quote in failed
+            )
             raise ValueError(
                 "these values have no quote found verbatim in the article: "
                 f"{listed}. Copy the supporting text exactly from the article, or set the value "
@@ -84,10 +87,15 @@ def _tool_arguments(completion: Any) -> str | None:
 class OpenAIBackend(Backend):
     """Any OpenAI-compatible chat-completions server (OpenAI, Ollama, vLLM, LM Studio)."""
 
-    def __init__(self, model: str, prompt: PromptTemplate, settings: Settings, price: Price | None) -> None:
+    def __init__(
+        self, model: str, prompt: PromptTemplate, settings: Settings, price: Price | None
+    ) -> None:
         provider, _, name = model.partition("/")
         if provider != "openai" or not name:
-            raise ConfigError(f"model {model!r} is not 'openai/<name>' or 'rules'", hint="e.g. --model openai/gpt-4o-mini")
+            raise ConfigError(
+                f"model {model!r} is not 'openai/<name>' or 'rules'",
+                hint="e.g. --model openai/gpt-4o-mini",
+            )
         if settings.api_key is None and not settings.base_url:
             raise ConfigError(
                 f"model {model!r} needs an API key",
@@ -106,7 +114,9 @@ class OpenAIBackend(Backend):
         )
         self.client = instructor.from_openai(self._openai, mode=instructor.Mode.TOOLS)
         params = dict(prompt.params)
-        self.params = {k: v for k, v in params.items() if k in {"temperature", "max_tokens", "top_p", "seed"}}
+        self.params = {
+            k: v for k, v in params.items() if k in {"temperature", "max_tokens", "top_p", "seed"}
+        }
 
     def _check_length(self, document: Document, messages: list[dict[str, str]]) -> None:
         estimate = sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN
@@ -130,7 +140,10 @@ class OpenAIBackend(Backend):
             async for attempt in retrying(self.settings.http_retries + 1):
                 with attempt:
                     try:
-                        parsed, completion = await self.client.chat.completions.create_with_completion(
+                        (
+                            parsed,
+                            completion,
+                        ) = await self.client.chat.completions.create_with_completion(
                             model=self.model_name,
                             messages=messages,  # type: ignore[arg-type]
                             response_model=IncidentExtraction,
@@ -175,7 +188,11 @@ class OpenAIBackend(Backend):
             try:
                 parsed = IncidentExtraction.model_validate_json(
                     raw,
-                    context={"article": article, "published": document.published, "strict_grounding": False},
+                    context={
+                        "article": article,
+                        "published": document.published,
+                        "strict_grounding": False,
+                    },
                 )
                 return parsed.to_result(usage, attempts)
             except ValidationError:
@@ -196,4 +213,3 @@ class OpenAIBackend(Backend):
 def _short(text: str, limit: int = 300) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-

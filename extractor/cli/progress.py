@@ -53,7 +53,9 @@ class BatchProgress:
 
 def summary_table(summary: RunSummary) -> Table:
     """The final accounting: counts, tokens (re-asks included), estimated cost, wall time."""
-    table = Table(title=f"run summary: {summary.model}" + (f" · {summary.prompt}" if summary.prompt else ""))
+    table = Table(
+        title=f"run summary: {summary.model}" + (f" · {summary.prompt}" if summary.prompt else "")
+    )
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
     rows = [
@@ -65,7 +67,10 @@ def summary_table(summary: RunSummary) -> Table:
         ("model calls (re-asks and retries incl.)", f"{summary.model_calls:,}"),
         ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
         ("completion tokens", f"{summary.usage.completion_tokens:,}"),
-        ("estimated cost", "unknown price" if summary.cost_usd is None else f"${summary.cost_usd:.4f}"),
+        (
+            "estimated cost",
+            "unknown price" if summary.cost_usd is None else f"${summary.cost_usd:.4f}",
+        ),
         ("wall time", f"{summary.wall_s:.2f} s"),
     ]
     for name, value in rows:

@@ -14,7 +14,9 @@ from extractor.cli.common import user_errors
 from extractor.documents import read_article_file
 from extractor.prompts import list_prompts, load_prompt
 
-app = typer.Typer(help="List, show and render the versioned prompt templates.", no_args_is_help=True)
+app = typer.Typer(
+    help="List, show and render the versioned prompt templates.", no_args_is_help=True
+)
 console = Console()
 
 
@@ -28,7 +30,9 @@ def list_command() -> None:
 
 
 @app.command("show")
-def show_command(ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")]) -> None:
+def show_command(
+    ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")],
+) -> None:
     """Show a template's metadata and its raw system and user templates."""
     with user_errors():
         prompt = load_prompt(ref)
@@ -44,8 +48,12 @@ def show_command(ref: Annotated[str, typer.Argument(help="name@version, e.g. inc
 @app.command("render")
 def render_command(
     ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")],
-    article: Annotated[Path, typer.Argument(help="an article file (.txt/.md)", exists=True, dir_okay=False)],
-    schema: Annotated[bool, typer.Option("--schema", help="also print the tool's JSON schema")] = False,
+    article: Annotated[
+        Path, typer.Argument(help="an article file (.txt/.md)", exists=True, dir_okay=False)
+    ],
+    schema: Annotated[
+        bool, typer.Option("--schema", help="also print the tool's JSON schema")
+    ] = False,
 ) -> None:
     """Print the exact messages a model would receive for ARTICLE.
 

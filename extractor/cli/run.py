@@ -31,18 +31,47 @@ Examples:
 
 def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="article files, folders or .jsonl files")],
-    output: Annotated[str, typer.Option("--output", "-o", help="output file, or - for stdout")] = "-",
-    model: Annotated[str | None, typer.Option("--model", "-m", help="'rules' or 'openai/<name>' [env EXTRACTOR_MODEL]")] = None,
-    prompt: Annotated[str | None, typer.Option("--prompt", "-p", help="prompt template name@version [env EXTRACTOR_PROMPT]")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="OpenAI-compatible server URL [env EXTRACTOR_BASE_URL]")] = None,
-    concurrency: Annotated[int | None, typer.Option("--concurrency", "-c", help="articles in flight at once [default 8]")] = None,
-    max_retries: Annotated[int | None, typer.Option("--max-retries", help="re-asks after an invalid answer [default 2]")] = None,
-    http_retries: Annotated[int | None, typer.Option("--http-retries", help="retries of 429/5xx/timeouts [default 6]")] = None,
-    timeout: Annotated[float | None, typer.Option("--timeout", help="seconds per HTTP attempt [default 60]")] = None,
-    prices: Annotated[Path | None, typer.Option("--prices", help="JSON price table overriding the built-in one")] = None,
-    fmt: Annotated[Literal["jsonl", "csv"], typer.Option("--format", "-f", help="jsonl (spec format) or csv")] = "jsonl",
-    overwrite: Annotated[bool, typer.Option("--overwrite", help="start over instead of resuming")] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress bar or summary")] = False,
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="output file, or - for stdout")
+    ] = "-",
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="'rules' or 'openai/<name>' [env EXTRACTOR_MODEL]"),
+    ] = None,
+    prompt: Annotated[
+        str | None,
+        typer.Option("--prompt", "-p", help="prompt template name@version [env EXTRACTOR_PROMPT]"),
+    ] = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option("--base-url", help="OpenAI-compatible server URL [env EXTRACTOR_BASE_URL]"),
+    ] = None,
+    concurrency: Annotated[
+        int | None,
+        typer.Option("--concurrency", "-c", help="articles in flight at once [default 8]"),
+    ] = None,
+    max_retries: Annotated[
+        int | None,
+        typer.Option("--max-retries", help="re-asks after an invalid answer [default 2]"),
+    ] = None,
+    http_retries: Annotated[
+        int | None, typer.Option("--http-retries", help="retries of 429/5xx/timeouts [default 6]")
+    ] = None,
+    timeout: Annotated[
+        float | None, typer.Option("--timeout", help="seconds per HTTP attempt [default 60]")
+    ] = None,
+    prices: Annotated[
+        Path | None, typer.Option("--prices", help="JSON price table overriding the built-in one")
+    ] = None,
+    fmt: Annotated[
+        Literal["jsonl", "csv"], typer.Option("--format", "-f", help="jsonl (spec format) or csv")
+    ] = "jsonl",
+    overwrite: Annotated[
+        bool, typer.Option("--overwrite", help="start over instead of resuming")
+    ] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="no progress bar or summary")
+    ] = False,
 ) -> None:
     flags = {
         "model": model, "prompt": prompt, "base_url": base_url, "concurrency": concurrency,
@@ -63,13 +92,24 @@ def run_command(
         total = count_inputs(inputs)
         show = not quiet and err_console.is_terminal
         with BatchProgress(err_console, total, enabled=show) as progress:
-            summary = run(inputs, output, settings=settings, fmt=fmt, overwrite=overwrite, on_line=progress.advance)
+            summary = run(
+                inputs,
+                output,
+                settings=settings,
+                fmt=fmt,
+                overwrite=overwrite,
+                on_line=progress.advance,
+            )
     if not quiet:
         err_console.print(summary_table(summary))
         for doc_id, message in summary.errors[:20]:
-            err_console.print(f"[red]failed[/] {doc_id}: {message}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"[red]failed[/] {doc_id}: {message}", highlight=False, soft_wrap=True
+            )
         if len(summary.errors) > 20:
-            err_console.print(f"... and {len(summary.errors) - 20} more (see the error lines in the output)")
+            err_console.print(
+                f"... and {len(summary.errors) - 20} more (see the error lines in the output)"
+            )
     if summary.failed:
         raise typer.Exit(1)
 
