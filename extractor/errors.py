@@ -52,6 +52,10 @@ class DocumentError(ExtractorError):
         self.doc_id = doc_id
 
 
+class StoreError(ConfigError):
+    """The run store cannot be opened, or holds no run matching what was asked for."""
+
+
 class GoldFileError(ExtractorError):
     """A gold label file is malformed or does not match the incident spec."""
 

@@ -38,6 +38,8 @@ class PredictionLine(BaseModel):
     published: str | None = None
     cost_usd: float | None = None
     latency_s: float | None = None
+    #: answered from the response cache, with no model call (usage and cost are the original's)
+    cached: bool = False
 
     @property
     def ok(self) -> bool:

@@ -9,16 +9,20 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 from extractor.backends import Backend, Usage, make_backend
+from extractor.cache import CachingBackend
 from extractor.documents import BadDocument, Document, iter_documents
 from extractor.errors import ExtractionError, ExtractorError
 from extractor.output import Format, PredictionWriter
 from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
 from extractor.pricing import Price, load_prices
+from extractor.schema import SCHEMA_VERSION
 from extractor.settings import Settings
+from extractor.store import RunStore
 
 Item = Document | BadDocument
 
@@ -35,10 +39,18 @@ class RunSummary:
     skipped: int = 0
     ungrounded_values: int = 0
     model_calls: int = 0
+    cache_hits: int = 0
+    run_id: str | None = None
     usage: Usage = field(default_factory=Usage)
     cost_usd: float | None = 0.0
     wall_s: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["usage"] = self.usage.as_dict()
+        data["errors"] = len(self.errors)
+        return data
 
     def add(self, line: PredictionLine) -> None:
         self.total += 1
@@ -49,6 +61,9 @@ class RunSummary:
             self.failed += 1
             if line.error is not None:
                 self.errors.append((line.doc_id, line.error.message))
+        if line.cached:
+            self.cache_hits += 1
+            return  # no call was made: it spent nothing now
         self.model_calls += line.attempts
         self.usage.add(
             Usage(line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0))
@@ -94,6 +109,7 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
         attempts=result.attempts,
         cost_usd=_cost(price, usage),
         latency_s=round(time.perf_counter() - started, 4),
+        cached=result.cached,
     )
 
 
@@ -156,6 +172,67 @@ def resolve(settings: Settings) -> tuple[Backend, Price | None, bool]:
     return make_backend(model, settings, price), price, is_default
 
 
+def execute(
+    items: Iterable[Item],
+    settings: Settings,
+    *,
+    on_line: OnLine,
+    kind: str = "run",
+    args: dict[str, Any] | None = None,
+    skip: set[str] | frozenset[str] = frozenset(),
+    store: RunStore | None = None,
+    resolved: tuple[Backend, Price | None] | None = None,
+) -> RunSummary:
+    """Run a batch as configured, recorded in the run store, with the response cache.
+
+    The run is stored as ``running``, each line as it finishes, then ``complete``; an interrupt or
+    crash leaves it ``incomplete`` with every finished line kept.
+    """
+    backend, price = resolved or resolve(settings)[:2]
+    own_store = store is None
+    store = store or RunStore()
+    try:
+        if settings.cache:
+            backend = CachingBackend(backend, store)
+        template = getattr(backend, "template", None) or getattr(
+            getattr(backend, "inner", None), "template", None
+        )
+        run_id = store.start_run(
+            kind=kind,
+            model=backend.model,
+            prompt=backend.prompt,
+            prompt_hash=template.content_hash if template is not None else None,
+            schema_version=SCHEMA_VERSION,
+            args={**settings.public_dict(), **(args or {})},
+        )
+
+        def record(line: PredictionLine) -> None:
+            store.add_line(run_id, line)
+            on_line(line)
+
+        status = "incomplete"
+        try:
+            summary = asyncio.run(
+                run_items(
+                    items,
+                    backend,
+                    concurrency=settings.concurrency,
+                    on_line=record,
+                    price=price,
+                    skip=skip,
+                )
+            )
+            status = "complete"
+        finally:
+            store.finish_run(run_id, status)
+        summary.run_id = run_id
+        store.set_summary(run_id, summary.as_dict())
+        return summary
+    finally:
+        if own_store:
+            store.close()
+
+
 def run(
     paths: Iterable[str | Path],
     output: str | Path,
@@ -171,7 +248,7 @@ def run(
         The run's summary; ``summary.failed`` counts articles that ended as error lines.
     """
     settings = settings or Settings()
-    backend, price, _ = resolve(settings)
+    backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
     items = iter_documents(paths)
     with PredictionWriter(output, fmt=fmt, overwrite=overwrite, model=backend.model) as writer:
 
@@ -180,15 +257,9 @@ def run(
             if on_line is not None:
                 on_line(line)
 
-        return asyncio.run(
-            run_items(
-                items,
-                backend,
-                concurrency=settings.concurrency,
-                on_line=write,
-                price=price,
-                skip=writer.done,
-            )
+        args = {"inputs": [str(p) for p in paths], "output": str(output), "format": fmt}
+        return execute(
+            items, settings, on_line=write, args=args, skip=writer.done, resolved=(backend, price)
         )
 
 
@@ -197,7 +268,8 @@ def extract(
     *,
     model: str | None = None,
     prompt: str | None = None,
-    **options: object,
+    kind: str = "extract",
+    **options: Any,
 ) -> list[PredictionLine]:
     """Extract records from documents in memory: the same lines ``extractor run`` writes.
 
@@ -205,7 +277,8 @@ def extract(
         documents: :class:`Document` objects, or plain article texts (ids ``doc-0``, ``doc-1``...).
         model: ``"rules"`` or ``"openai/<name>"``; default as configured (see :class:`Settings`).
         prompt: ``name@version`` of the prompt template.
-        **options: any other :class:`Settings` field (``base_url``, ``concurrency``...).
+        kind: how the run is labelled in the run store (``extract``, ``eval``...).
+        **options: any other :class:`Settings` field (``base_url``, ``concurrency``, ``cache``...).
 
     Returns:
         One :class:`PredictionLine` per document, in input order.
@@ -213,19 +286,11 @@ def extract(
     given = {
         k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
     }
-    settings = Settings(**given)  # type: ignore[arg-type]
-    backend, price, _ = resolve(settings)
+    settings = Settings(**given)
+    settings = settings.model_copy(update={"model": settings.resolved_model()[0]})
     docs = [
         d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)
     ]
     lines: dict[str, PredictionLine] = {}
-    asyncio.run(
-        run_items(
-            docs,
-            backend,
-            concurrency=settings.concurrency,
-            on_line=lambda line: lines.__setitem__(line.doc_id, line),
-            price=price,
-        )
-    )
+    execute(docs, settings, on_line=lambda line: lines.__setitem__(line.doc_id, line), kind=kind)
     return [lines[d.doc_id] for d in docs]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -34,6 +35,13 @@ class Settings(BaseSettings):
     timeout: float = Field(60.0, gt=0, description="seconds per HTTP attempt")
     prices: Path | None = Field(None, description="JSON price table overriding the built-in one")
     max_input_tokens: int | None = Field(None, ge=1, description="override the context limit")
+    cache: bool = Field(True, description="answer unchanged requests from the response cache")
+
+    def public_dict(self) -> dict[str, Any]:
+        """The settings a run records: everything but the secret."""
+        data = self.model_dump(exclude={"api_key"}, mode="json")
+        data["api_key_set"] = self.api_key is not None
+        return data
 
     def resolved_model(self) -> tuple[str, bool]:
         """The model to use, and whether it is the offline default nobody asked for."""

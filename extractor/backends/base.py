@@ -41,6 +41,8 @@ class ExtractionResult:
     evidence: dict[str, Evidence]
     usage: Usage = field(default_factory=Usage)
     attempts: int = 1
+    #: answered from the response cache: ``usage`` is what the original call spent
+    cached: bool = False
 
 
 class Backend(abc.ABC):
@@ -58,6 +60,13 @@ class Backend(abc.ABC):
         Raises:
             ExtractorError: this article failed (the batch writes an error line and goes on).
         """
+
+    def cache_key(self, document: Document) -> str | None:
+        """A key identifying this exact request (model, rendered messages, schema, parameters).
+
+        None means answers are not worth caching (the rules baseline is cheaper than a lookup).
+        """
+        return None
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once when the batch ends."""

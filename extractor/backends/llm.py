@@ -9,6 +9,8 @@ its values are kept and the unverifiable ones flagged ``grounded: false``.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 import instructor
@@ -67,6 +69,12 @@ class IncidentExtraction(IncidentRecord):
         return ExtractionResult(record, dict(self._grounding), usage, attempts)
 
 
+#: Changes whenever the record schema (and so the tool the model is asked to fill) changes.
+SCHEMA_HASH = hashlib.sha256(
+    json.dumps(IncidentExtraction.model_json_schema(), sort_keys=True).encode()
+).hexdigest()[:16]
+
+
 def _usage_of(usage: Any) -> Usage:
     """Tokens from an OpenAI ``CompletionUsage`` (instructor sums it over re-asks)."""
     if usage is None:
@@ -117,6 +125,17 @@ class OpenAIBackend(Backend):
         self.params = {
             k: v for k, v in params.items() if k in {"temperature", "max_tokens", "top_p", "seed"}
         }
+
+    def cache_key(self, document: Document) -> str | None:
+        payload = {
+            "model": self.model,
+            "base_url": self.settings.base_url or "",
+            "messages": self.template.render(document),
+            "schema": SCHEMA_HASH,
+            "params": self.params,
+            "max_retries": self.settings.max_retries,
+        }
+        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
     def _check_length(self, document: Document, messages: list[dict[str, str]]) -> None:
         estimate = sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from extractor.cli import prompts as prompts_cli
+from extractor.cli import runs as runs_cli
 from extractor.cli.run import run_command
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
 )
 app.command("run")(run_command)
 app.add_typer(prompts_cli.app, name="prompts")
+app.add_typer(runs_cli.app, name="runs")
 
 try:  # the eval command lands separately; the app works without it
     from extractor.cli.eval import eval_command

@@ -14,6 +14,11 @@ from extractor.errors import ExtractorError
 err_console = Console(stderr=True)
 
 
+def out_console() -> Console:
+    """A console on stdout, sized for the terminal (or ``COLUMNS``) at the time of the call."""
+    return Console()
+
+
 @contextmanager
 def user_errors() -> Iterator[None]:
     """Print an :class:`ExtractorError` as one line and exit non-zero; let real bugs raise."""

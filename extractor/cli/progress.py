@@ -64,6 +64,7 @@ def summary_table(summary: RunSummary) -> Table:
         ("failed (error lines)", f"{summary.failed:,}"),
         ("skipped (already done)", f"{summary.skipped:,}"),
         ("ungrounded values", f"{summary.ungrounded_values:,}"),
+        ("answered from cache (no model call)", f"{summary.cache_hits:,}"),
         ("model calls (re-asks and retries incl.)", f"{summary.model_calls:,}"),
         ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
         ("completion tokens", f"{summary.usage.completion_tokens:,}"),

@@ -7,22 +7,21 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-from extractor.cli.common import user_errors
+from extractor.cli.common import out_console, user_errors
 from extractor.documents import read_article_file
 from extractor.prompts import list_prompts, load_prompt
 
 app = typer.Typer(
     help="List, show and render the versioned prompt templates.", no_args_is_help=True
 )
-console = Console()
 
 
 @app.command("list")
 def list_command() -> None:
     """List every prompt template version."""
+    console = out_console()
     table = Table("prompt", "hash", "description")
     for prompt in list_prompts():
         table.add_row(prompt.ref, prompt.content_hash, prompt.description)
@@ -34,6 +33,7 @@ def show_command(
     ref: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")],
 ) -> None:
     """Show a template's metadata and its raw system and user templates."""
+    console = out_console()
     with user_errors():
         prompt = load_prompt(ref)
     console.print(f"[bold]{prompt.ref}[/]  hash {prompt.content_hash}  ({prompt.path})")
@@ -59,6 +59,7 @@ def render_command(
 
     Example: extractor prompts render incident@v1 seeds/000_da9441d524ed042a.txt
     """
+    console = out_console()
     with user_errors():
         prompt = load_prompt(ref)
         document = read_article_file(article)

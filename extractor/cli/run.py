@@ -66,6 +66,9 @@ def run_command(
     fmt: Annotated[
         Literal["jsonl", "csv"], typer.Option("--format", "-f", help="jsonl (spec format) or csv")
     ] = "jsonl",
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="call the model even for requests answered before")
+    ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="start over instead of resuming")
     ] = False,
@@ -80,6 +83,8 @@ def run_command(
     from extractor.runner import run
 
     with user_errors():
+        if no_cache:
+            flags["cache"] = False
         settings = Settings(**{k: v for k, v in flags.items() if v is not None})  # type: ignore[arg-type]
         model_name, is_default = settings.resolved_model()
         if is_default:

@@ -1,0 +1,68 @@
+"""The response cache: an unchanged request is answered from the run store, with no model call.
+
+The key is the backend's :meth:`~extractor.backends.Backend.cache_key` (model, rendered messages,
+schema hash, parameters), so changing any of them misses. Only successful extractions are
+cached; failures are always retried.
+"""
+
+from __future__ import annotations
+
+import json
+
+from extractor.backends.base import Backend, ExtractionResult, Usage
+from extractor.documents import Document
+from extractor.evidence import Evidence
+from extractor.schema import IncidentRecord
+from extractor.store import RunStore
+
+
+class CachingBackend(Backend):
+    """Wraps a backend; answers repeated requests from the store's cache."""
+
+    def __init__(self, inner: Backend, store: RunStore) -> None:
+        self.inner = inner
+        self.store = store
+        self.model = inner.model
+        self.prompt = inner.prompt
+        self.hits = 0
+
+    def cache_key(self, document: Document) -> str | None:
+        return self.inner.cache_key(document)
+
+    async def extract(self, document: Document) -> ExtractionResult:
+        key = self.inner.cache_key(document)
+        if key is not None:
+            cached = self.store.cache_get(key)
+            if cached is not None:
+                self.hits += 1
+                return _load(cached)
+        result = await self.inner.extract(document)
+        if key is not None:
+            self.store.cache_put(key, self.model, _dump(result))
+        return result
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def _dump(result: ExtractionResult) -> str:
+    return json.dumps(
+        {
+            "record": result.record.model_dump(mode="json"),
+            "evidence": {k: v.model_dump() for k, v in result.evidence.items()},
+            "usage": result.usage.as_dict(),
+            "attempts": result.attempts,
+        }
+    )
+
+
+def _load(text: str) -> ExtractionResult:
+    data = json.loads(text)
+    usage = data["usage"]
+    return ExtractionResult(
+        record=IncidentRecord.model_validate(data["record"]),
+        evidence={k: Evidence.model_validate(v) for k, v in data["evidence"].items()},
+        usage=Usage(usage["prompt_tokens"], usage["completion_tokens"]),
+        attempts=data["attempts"],
+        cached=True,
+    )

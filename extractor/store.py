@@ -1,0 +1,299 @@
+"""The run store: every run and eval, its per-article lines, and the response cache, in SQLite.
+
+One file, ``<state dir>/extractor.db`` (``EXTRACTOR_HOME`` moves it). Lines are committed as each
+article finishes, in WAL mode, so a crash loses nothing already written; a run whose process died
+is marked ``incomplete`` the next time the store is opened. The schema is versioned with
+``PRAGMA user_version`` and migrated forward step by step, never dropped.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from extractor.errors import StoreError
+from extractor.predictions import PredictionLine
+from extractor.settings import state_dir
+
+DB_NAME = "extractor.db"
+
+#: Each entry moves the schema from version i to i + 1. Append; never edit a released step.
+MIGRATIONS: tuple[str, ...] = (
+    # 0 -> 1: runs and their lines, and the response cache
+    """
+    CREATE TABLE runs (
+        run_id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        finished_at REAL,
+        model TEXT NOT NULL,
+        prompt_name TEXT,
+        prompt_version TEXT,
+        prompt_hash TEXT,
+        schema_version TEXT NOT NULL,
+        args_json TEXT NOT NULL,
+        pid INTEGER NOT NULL
+    );
+    CREATE TABLE lines (
+        run_id TEXT NOT NULL REFERENCES runs(run_id),
+        doc_id TEXT NOT NULL,
+        ok INTEGER NOT NULL,
+        line_json TEXT NOT NULL,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        completion_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        latency_s REAL,
+        PRIMARY KEY (run_id, doc_id)
+    );
+    CREATE TABLE cache (
+        key TEXT PRIMARY KEY,
+        model TEXT NOT NULL,
+        result_json TEXT NOT NULL,
+        created_at REAL NOT NULL
+    );
+    """,
+    # 1 -> 2: the host a run started on, so a run is only declared dead by a process on its host;
+    # and a summary blob (totals, eval scores) written when the run finishes
+    """
+    ALTER TABLE runs ADD COLUMN hostname TEXT NOT NULL DEFAULT '';
+    ALTER TABLE runs ADD COLUMN summary_json TEXT;
+    CREATE INDEX lines_by_run ON lines(run_id);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One stored run."""
+
+    run_id: str
+    kind: str
+    status: str
+    created_at: float
+    finished_at: float | None
+    model: str
+    prompt: str | None
+    prompt_hash: str | None
+    schema_version: str
+    args: dict[str, Any]
+    summary: dict[str, Any]
+    n_lines: int
+    n_failed: int
+    prompt_tokens: int
+    completion_tokens: int
+    cost_usd: float | None
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunStore:
+    """Open (creating or migrating) the store at ``path`` or the default location."""
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path) if path else state_dir() / DB_NAME
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(
+                f"cannot open the run store {str(self.path)!r}: {exc}",
+                hint="set EXTRACTOR_HOME to a writable folder",
+            ) from None
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.migrate()
+        self._mark_dead_runs()
+
+    # --- schema ---------------------------------------------------------------------------------
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("PRAGMA user_version").fetchone()[0])
+
+    def migrate(self) -> None:
+        """Apply every migration above the file's version, each in its own transaction."""
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise StoreError(
+                f"the run store {str(self.path)!r} has schema version {current}, newer than this "
+                f"extractor's {SCHEMA_VERSION}",
+                hint="upgrade extractor, or point EXTRACTOR_HOME elsewhere",
+            )
+        for version in range(current, SCHEMA_VERSION):
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {version + 1}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+
+    def _mark_dead_runs(self) -> None:
+        host = socket.gethostname()
+        rows = self.db.execute(
+            "SELECT run_id, pid, hostname FROM runs WHERE status = 'running'"
+        ).fetchall()
+        for row in rows:
+            if row["hostname"] in ("", host) and not _pid_alive(row["pid"]):
+                self.db.execute(
+                    "UPDATE runs SET status = 'incomplete' WHERE run_id = ?", (row["run_id"],)
+                )
+
+    # --- runs -----------------------------------------------------------------------------------
+
+    def start_run(
+        self,
+        *,
+        kind: str,
+        model: str,
+        prompt: tuple[str, str] | None,
+        prompt_hash: str | None,
+        schema_version: str,
+        args: dict[str, Any],
+    ) -> str:
+        """Record a new run as ``running`` and return its id."""
+        run_id = time.strftime("%Y%m%d-%H%M%S-") + uuid.uuid4().hex[:6]
+        self.db.execute(
+            "INSERT INTO runs (run_id, kind, status, created_at, model, prompt_name, prompt_version,"
+            " prompt_hash, schema_version, args_json, pid, hostname)"
+            " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id, kind, time.time(), model, prompt[0] if prompt else None,
+                prompt[1] if prompt else None, prompt_hash, schema_version,
+                json.dumps(args, default=str, sort_keys=True), os.getpid(), socket.gethostname(),
+            ),
+        )  # fmt: skip
+        return run_id
+
+    def add_line(self, run_id: str, line: PredictionLine) -> None:
+        """Store one finished article (committed at once)."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO lines (run_id, doc_id, ok, line_json, prompt_tokens,"
+            " completion_tokens, cost_usd, latency_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                run_id, line.doc_id, int(line.ok), line.to_json(),
+                line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0),
+                line.cost_usd, line.latency_s,
+            ),
+        )  # fmt: skip
+
+    def finish_run(self, run_id: str, status: str, summary: dict[str, Any] | None = None) -> None:
+        """Mark a run ``complete`` or ``incomplete`` (interrupted), with its summary."""
+        self.db.execute(
+            "UPDATE runs SET status = ?, finished_at = ?, summary_json = ? WHERE run_id = ?",
+            (status, time.time(), json.dumps(summary or {}, default=str), run_id),
+        )
+
+    def set_summary(self, run_id: str, summary: dict[str, Any]) -> None:
+        """Attach or replace a run's summary (e.g. its eval scores)."""
+        self.db.execute(
+            "UPDATE runs SET summary_json = ? WHERE run_id = ?",
+            (json.dumps(summary, default=str), run_id),
+        )
+
+    def runs(self, limit: int | None = None) -> list[RunInfo]:
+        """Stored runs, newest first."""
+        query = _RUN_QUERY + " GROUP BY r.run_id ORDER BY r.created_at DESC"
+        if limit:
+            query += f" LIMIT {int(limit)}"
+        return [_run_info(row) for row in self.db.execute(query)]
+
+    def get_run(self, run_id: str) -> RunInfo:
+        """One run, by id or unique id prefix.
+
+        Raises:
+            StoreError: no run, or several, match.
+        """
+        rows = self.db.execute(
+            _RUN_QUERY + " WHERE r.run_id LIKE ? GROUP BY r.run_id", (run_id + "%",)
+        ).fetchall()
+        if len(rows) != 1:
+            found = "no run" if not rows else f"{len(rows)} runs"
+            raise StoreError(
+                f"{found} matches {run_id!r} in {self.path}",
+                hint="see `extractor runs list` for run ids",
+            )
+        return _run_info(rows[0])
+
+    def lines(self, run_id: str) -> Iterator[PredictionLine]:
+        """A run's lines, in doc_id order."""
+        cursor = self.db.execute(
+            "SELECT line_json FROM lines WHERE run_id = ? ORDER BY doc_id", (run_id,)
+        )
+        for (line_json,) in cursor:
+            yield PredictionLine.from_json(line_json)
+
+    # --- response cache -------------------------------------------------------------------------
+
+    def cache_get(self, key: str) -> str | None:
+        row = self.db.execute("SELECT result_json FROM cache WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def cache_put(self, key: str, model: str, result_json: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO cache (key, model, result_json, created_at) VALUES (?, ?, ?, ?)",
+            (key, model, result_json, time.time()),
+        )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+_RUN_QUERY = """
+SELECT r.*, COUNT(l.doc_id) AS n_lines, COALESCE(SUM(1 - l.ok), 0) AS n_failed,
+       COALESCE(SUM(l.prompt_tokens), 0) AS prompt_tokens,
+       COALESCE(SUM(l.completion_tokens), 0) AS completion_tokens,
+       SUM(l.cost_usd) AS cost_usd, COUNT(l.cost_usd) AS n_costed
+FROM runs r LEFT JOIN lines l ON l.run_id = r.run_id
+"""
+
+
+def _run_info(row: sqlite3.Row) -> RunInfo:
+    prompt = f"{row['prompt_name']}@{row['prompt_version']}" if row["prompt_name"] else None
+    cost = row["cost_usd"] if row["n_costed"] == row["n_lines"] else None
+    return RunInfo(
+        run_id=row["run_id"],
+        kind=row["kind"],
+        status=row["status"],
+        created_at=row["created_at"],
+        finished_at=row["finished_at"],
+        model=row["model"],
+        prompt=prompt,
+        prompt_hash=row["prompt_hash"],
+        schema_version=row["schema_version"],
+        args=json.loads(row["args_json"]),
+        summary=json.loads(row["summary_json"] or "{}"),
+        n_lines=row["n_lines"],
+        n_failed=row["n_failed"],
+        prompt_tokens=row["prompt_tokens"],
+        completion_tokens=row["completion_tokens"],
+        cost_usd=cost,
+    )
