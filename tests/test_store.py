@@ -14,8 +14,8 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.predictions import PredictionLine
 from extractor.errors import StoreError
+from extractor.predictions import PredictionLine
 from extractor.store import MIGRATIONS, SCHEMA_VERSION, RunStore
 
 MODEL = "openai/gpt-4o-mini"
