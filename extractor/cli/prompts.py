@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 from pathlib import Path
 from typing import Annotated
@@ -37,12 +38,54 @@ def show_command(
     with user_errors():
         prompt = load_prompt(ref)
     console.print(f"[bold]{prompt.ref}[/]  hash {prompt.content_hash}  ({prompt.path})")
-    console.print(f"description: {prompt.description}\nchanges: {prompt.changes}")
+    console.print(f"description: {_flat(prompt.description)}", highlight=False)
+    console.print(f"changes: {_flat(prompt.changes)}", highlight=False)
     console.print(f"params: {json.dumps(prompt.params)}")
     console.rule("system.j2")
     console.print(prompt.system_source, markup=False, highlight=False)
     console.rule("user.j2")
     console.print(prompt.user_source, markup=False, highlight=False)
+
+
+def _flat(text: str) -> str:
+    return " ".join(text.split())
+
+
+@app.command("diff")
+def diff_command(
+    old: Annotated[str, typer.Argument(help="name@version, e.g. incident@v1")],
+    new: Annotated[str, typer.Argument(help="name@version, e.g. incident@v2")],
+) -> None:
+    """Show what changed between two prompt versions: templates, parameters, and why.
+
+    Example: extractor prompts diff incident@v1 incident@v2
+    """
+    console = out_console()
+    with user_errors():
+        a, b = load_prompt(old), load_prompt(new)
+    console.print(f"[bold]{b.ref}[/] changes: {_flat(b.changes)}", highlight=False)
+    parts = [
+        ("system.j2", a.system_source, b.system_source),
+        ("user.j2", a.user_source, b.user_source),
+        (
+            "params",
+            json.dumps(a.params, indent=2, sort_keys=True) + "\n",
+            json.dumps(b.params, indent=2, sort_keys=True) + "\n",
+        ),
+    ]
+    for name, before, after in parts:
+        diff = "".join(
+            difflib.unified_diff(
+                before.splitlines(keepends=True), after.splitlines(keepends=True),
+                fromfile=f"{a.ref}/{name}", tofile=f"{b.ref}/{name}",
+            )
+        )  # fmt: skip
+        if not diff:
+            console.print(f"{name}: unchanged", highlight=False)
+            continue
+        for line in diff.splitlines():
+            style = "green" if line.startswith("+") else "red" if line.startswith("-") else None
+            console.print(line, style=style, markup=False, highlight=False, soft_wrap=True)
 
 
 @app.command("render")
