@@ -294,3 +294,28 @@ def extract(
     lines: dict[str, PredictionLine] = {}
     execute(docs, settings, on_line=lambda line: lines.__setitem__(line.doc_id, line), kind=kind)
     return [lines[d.doc_id] for d in docs]
+
+
+def extract_paths(
+    paths: Iterable[str | Path],
+    *,
+    model: str | None = None,
+    prompt: str | None = None,
+    kind: str = "extract",
+    **options: Any,
+) -> tuple[list[PredictionLine], RunSummary]:
+    """Extract every article under ``paths``, in memory: unreadable ones become error lines.
+
+    Returns:
+        The lines sorted by doc_id, and the run's summary (its ``run_id`` names it in the store).
+    """
+    given = {
+        k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
+    }
+    settings = Settings(**given)
+    settings = settings.model_copy(update={"model": settings.resolved_model()[0]})
+    lines: list[PredictionLine] = []
+    args = {"inputs": [str(p) for p in paths]}
+    summary = execute(iter_documents(paths), settings, on_line=lines.append, kind=kind, args=args)
+    lines.sort(key=lambda line: line.doc_id)
+    return lines, summary

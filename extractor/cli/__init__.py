@@ -6,6 +6,7 @@ import typer
 
 from extractor.cli import prompts as prompts_cli
 from extractor.cli import runs as runs_cli
+from extractor.cli.compare import compare_command
 from extractor.cli.run import run_command
 
 app = typer.Typer(
@@ -17,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.command("run")(run_command)
+app.command("compare")(compare_command)
 app.add_typer(prompts_cli.app, name="prompts")
 app.add_typer(runs_cli.app, name="runs")
 

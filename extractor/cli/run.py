@@ -14,10 +14,7 @@ from extractor.settings import Settings
 
 HELP = """Extract one incident record per article.
 
-Inputs are article files (.txt/.md, optional first line `date YYYY-MM-DD`), folders of them
-(searched recursively) and JSONL files (doc_id, text, published). Each article's line is written
-and flushed as it finishes; rerunning into the same output resumes (finished articles are
-skipped, failed ones retried).
+Inputs are article files (.txt/.md, optional first line `date YYYY-MM-DD`), folders of them (searched recursively) and JSONL files (doc_id, text, published). Each article's line is written and flushed as it finishes; rerunning into the same output resumes (finished articles are skipped, failed ones retried).
 
 Examples:
 
