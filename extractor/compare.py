@@ -180,7 +180,7 @@ def _units(
 ) -> dict[tuple[str, str], tuple[bool, Any, Any, list[str]]]:
     """(doc_id, field) -> (right, predicted values, gold values, outcomes)."""
     grouped: dict[tuple[str, str], list[Any]] = defaultdict(list)
-    for article in judge_run(side.lines, gold):
+    for article in judge_run(side.lines, gold).articles:
         for obs in article.observations:
             grouped[(obs.doc_id, obs.field)].append(obs)
     units = {}
@@ -250,7 +250,7 @@ def compare(
                 ci_high=high,
                 p_value=p,
                 fields=fields,
-            )  # fmt: skip
+            )
         )
     return CompareReport(
         resamples=resamples,

@@ -60,6 +60,10 @@ class GoldFileError(ExtractorError):
     """A gold label file is malformed or does not match the incident spec."""
 
 
+class PredictionsFileError(ExtractorError):
+    """A predictions file is missing, unreadable, or has a line that is not a prediction line."""
+
+
 class ExtractionError(ExtractorError):
     """A model call failed for one article after every retry."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated
 
@@ -10,7 +11,7 @@ from rich.console import Group
 from rich.table import Table
 
 from extractor.cli.common import err_console, out_console, user_errors
-from extractor.compare import CompareReport, Side, compare
+from extractor.compare import CompareReport, Side, SideSummary, compare
 from extractor.errors import ConfigError, PromptNotFoundError
 from extractor.prompts import load_prompt
 from extractor.settings import RULES, Settings
@@ -66,7 +67,7 @@ def render(report: CompareReport, *, disagreements: int) -> Group:
     """The side-by-side tables."""
     labels = [side.label for side in report.sides]
     head = Table("", *labels, title="compared on the same gold articles")
-    rows = [
+    rows: list[tuple[str, Callable[[SideSummary], str]]] = [
         ("models", lambda s: ", ".join(s.models)),
         ("articles (failed)", lambda s: f"{s.articles} ({s.failed})"),
         ("micro F1", lambda s: _fmt(s.micro_f1)),

@@ -57,6 +57,14 @@ def run_command(
     timeout: Annotated[
         float | None, typer.Option("--timeout", help="seconds per HTTP attempt [default 60]")
     ] = None,
+    rpm: Annotated[
+        int | None,
+        typer.Option("--rpm", help="stay under this many requests per minute [env EXTRACTOR_RPM]"),
+    ] = None,
+    tpm: Annotated[
+        int | None,
+        typer.Option("--tpm", help="stay under this many tokens per minute [env EXTRACTOR_TPM]"),
+    ] = None,
     prices: Annotated[
         Path | None, typer.Option("--prices", help="JSON price table overriding the built-in one")
     ] = None,
@@ -76,6 +84,7 @@ def run_command(
     flags = {
         "model": model, "prompt": prompt, "base_url": base_url, "concurrency": concurrency,
         "max_retries": max_retries, "http_retries": http_retries, "timeout": timeout, "prices": prices,
+        "rpm": rpm, "tpm": tpm,
     }  # fmt: skip
     from extractor.runner import run
 

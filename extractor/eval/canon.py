@@ -71,11 +71,15 @@ def agency_aliases() -> dict[str, str]:
     data = read_json("agency_aliases.json")
     agencies = data.get("agencies") if isinstance(data, dict) else None
     if not isinstance(agencies, dict):
-        raise ValueError("agency_aliases.json must hold an object 'agencies': {full name: [aliases]}")
+        raise ValueError(
+            "agency_aliases.json must hold an object 'agencies': {full name: [aliases]}"
+        )
     table: dict[str, str] = {}
     for full_name, aliases in agencies.items():
         if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-            raise ValueError(f"agency_aliases.json: the aliases of {full_name!r} must be a list of strings")
+            raise ValueError(
+                f"agency_aliases.json: the aliases of {full_name!r} must be a list of strings"
+            )
         canonical = normalise_text(full_name)
         for name in [full_name, *aliases]:
             key = normalise_text(name)

@@ -174,7 +174,9 @@ def judge_one(kind: Kind, gold: Any, predicted: Any) -> Judgement:
     items: ItemCounts | None = None
     if kind is Kind.list:
         items = ItemCounts(
-            tp=0, fp=0 if predicted_empty else len(set(predicted)), fn=0 if gold_empty else len(set(gold))
+            tp=0,
+            fp=0 if predicted_empty else len(set(predicted)),
+            fn=0 if gold_empty else len(set(gold)),
         )
     if gold_empty and predicted_empty:
         return Judgement(Outcome.true_null, gold, items=items)
@@ -187,7 +189,9 @@ def judge_one(kind: Kind, gold: Any, predicted: Any) -> Judgement:
         return Judgement(outcome, gold, items=items)
     if kind is Kind.integer:
         error = abs(int(predicted) - int(gold))
-        return Judgement(Outcome.correct if error == 0 else Outcome.incorrect, gold, abs_error=error)
+        return Judgement(
+            Outcome.correct if error == 0 else Outcome.incorrect, gold, abs_error=error
+        )
     if kind is Kind.date:
         return Judgement(compare_date(str(gold), str(predicted)), gold)
     if kind in (Kind.text, Kind.agency):

@@ -1,0 +1,187 @@
+"""The eval report: a pydantic model serialised to stable JSON (keys: REPORT_FORMAT.md).
+
+Every key is always present (``null`` when a number is undefined, e.g. precision with no
+predicted values), fields appear in schema order, lists are sorted, so two reports diff cleanly.
+Bump :data:`REPORT_VERSION` when a key changes meaning or disappears.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+REPORT_VERSION = "1"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Scores(_Model):
+    """MUC precision, recall and F1 (null when undefined) with the six outcome counts."""
+
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    correct: int = 0
+    partial: int = 0
+    incorrect: int = 0
+    missed: int = 0
+    spurious: int = 0
+    true_null: int = 0
+
+
+class FieldReport(_Model):
+    """Scores of one field, plus its type-specific extras (null where they do not apply)."""
+
+    kind: str
+    support: int = Field(description="gold values that are not null/[] (the gold file's own value)")
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    correct: int = 0
+    partial: int = 0
+    incorrect: int = 0
+    missed: int = 0
+    spurious: int = 0
+    true_null: int = 0
+    hallucination_rate: float | None = None
+    mae: float | None = None
+    mae_n: int | None = None
+    item_precision: float | None = None
+    item_recall: float | None = None
+    item_f1: float | None = None
+    filled: int = 0
+    grounded: int = 0
+    grounding_rate: float | None = None
+
+
+class Macro(_Model):
+    """Unweighted means over fields whose value is defined."""
+
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    fields: int = Field(0, description="how many fields have a defined F1 (the F1 mean's size)")
+
+
+class Interval(_Model):
+    """A two-sided confidence interval; both ends null when it cannot be estimated."""
+
+    low: float | None = None
+    high: float | None = None
+
+
+class ConfidenceIntervals(_Model):
+    """Article-level percentile bootstrap intervals."""
+
+    method: Literal["percentile bootstrap over articles"] = "percentile bootstrap over articles"
+    level: float
+    resamples: int
+    seed: int
+    articles: int
+    micro_precision: Interval
+    micro_recall: Interval
+    micro_f1: Interval
+    hallucination_rate: Interval
+
+
+class Grounding(_Model):
+    """Filled predicted values backed by a quote found in the article."""
+
+    filled: int = 0
+    grounded: int = 0
+    rate: float | None = None
+
+
+class PeopleSummary(_Model):
+    """How predicted people aligned with gold people, over scored articles."""
+
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+    missed: int = 0
+    spurious: int = 0
+
+
+class FailedArticle(_Model):
+    doc_id: str
+    error: str
+
+
+class ArticleReport(_Model):
+    """One gold article's micro scores and counts, pooled over its fields."""
+
+    doc_id: str
+    status: Literal["scored", "failed", "missing_prediction"]
+    precision: float | None = None
+    recall: float | None = None
+    f1: float | None = None
+    correct: int = 0
+    partial: int = 0
+    incorrect: int = 0
+    missed: int = 0
+    spurious: int = 0
+    true_null: int = 0
+
+
+class Articles(_Model):
+    """Which articles were scored, and the ones that could not be (each listed by doc_id)."""
+
+    scored: int = Field(description="gold articles scored: all of them, failed/missing included")
+    with_record: int = Field(description="scored articles whose prediction holds a record")
+    predictions: int = Field(description="distinct doc_ids in the predictions")
+    failed: list[FailedArticle] = Field(description="error lines: scored as all-missed")
+    missing_predictions: list[str] = Field(description="gold without a prediction: all-missed")
+    unscored_predictions: list[str] = Field(description="predictions without gold: not scored")
+    duplicate_predictions: list[str] = Field(description="doc_ids with several lines: last kept")
+
+
+class Diff(_Model):
+    """One value that was not fully right."""
+
+    doc_id: str
+    field: str
+    path: str = Field(description="path in the predicted record (gold path for missed people)")
+    gold_path: str | None = None
+    outcome: str
+    gold: Any = None
+    predicted: Any = None
+    quote: str | None = None
+    grounded: bool | None = None
+
+
+class ScoringSettings(_Model):
+    """The scoring choices this report was computed with."""
+
+    text_correct_threshold: float
+    text_partial_threshold: float
+    people_min_similarity: float
+    people_similarity_weights: dict[str, float]
+    partial_credit: float = 0.5
+    excluded_fields: list[str] = Field(default_factory=lambda: ["summary"])
+
+
+class EvalReport(_Model):
+    """The whole report."""
+
+    report_version: str = REPORT_VERSION
+    schema_version: str
+    models: list[str]
+    prompts: list[str]
+    articles: Articles
+    micro: Scores
+    macro: Macro
+    hallucination_rate: float | None
+    grounding: Grounding
+    people: PeopleSummary
+    confidence_intervals: ConfidenceIntervals
+    fields: dict[str, FieldReport]
+    per_article: list[ArticleReport]
+    diffs: list[Diff]
+    settings: ScoringSettings
+
+    def to_json(self) -> str:
+        """Stable, indented JSON (key order as declared, fields in schema order)."""
+        return self.model_dump_json(indent=2) + "\n"
