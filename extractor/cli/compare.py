@@ -167,13 +167,13 @@ def compare_command(
 ) -> None:
     """Compare prompt versions, models or stored runs, field by field, with confidence.
 
-Each side is scored on the same gold articles; for each pair you get the micro-F1 delta with a paired bootstrap 95% CI and p-value, McNemar's exact test per field, and the articles where the sides disagree. Unchanged requests are answered from the response cache.
+    Each side is scored on the same gold articles; for each pair you get the micro-F1 delta with a paired bootstrap 95% CI and p-value, McNemar's exact test per field, and the articles where the sides disagree. Unchanged requests are answered from the response cache.
 
-Examples:
+    Examples:
 
-      extractor compare rules incident@v1 incident@v2 --model openai/gpt-4o-mini
+          extractor compare rules incident@v1 incident@v2 --model openai/gpt-4o-mini
 
-      extractor compare 20261121-0712 20261121-0745 --json compare.json
+          extractor compare 20261121-0712 20261121-0745 --json compare.json
     """
     from extractor.eval import load_gold
 

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from extractor.errors import PredictionsFileError
 from extractor.eval.gold import GoldLabel, load_gold
 from extractor.eval.metrics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, summarise
-from extractor.errors import PredictionsFileError
 from extractor.eval.predictions_file import read_predictions
 from extractor.eval.report import REPORT_VERSION, EvalReport
 from extractor.eval.scoring import judge_run
