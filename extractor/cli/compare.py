@@ -191,6 +191,11 @@ def compare_command(
             )
             for spec in sides
         ]
+        seen: dict[str, int] = {}
+        for side in resolved:  # the same spec twice still gets two columns
+            seen[side.label] = seen.get(side.label, 0) + 1
+            if seen[side.label] > 1:
+                side.label = f"{side.label} #{seen[side.label]}"
         report = compare(resolved, labels)
         if json_path is not None:
             json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
