@@ -7,6 +7,7 @@ grow with the size of the batch. One failing article becomes an error line; the 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
@@ -25,6 +26,7 @@ from extractor.settings import Settings
 from extractor.store import RunStore
 
 Item = Document | BadDocument
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -87,7 +89,14 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
     started = time.perf_counter()
     try:
         result = await backend.extract(item)
-    except ExtractorError as exc:
+    except Exception as exc:
+        if not isinstance(exc, ExtractorError):
+            # a bug, not bad input: say so, keep the traceback in the log, and let the batch go on
+            log.exception("unexpected error extracting %s", item.doc_id)
+            exc = ExtractorError(
+                f"unexpected {type(exc).__name__}: {exc}",
+                hint="this is a bug in extractor; please report it with the article",
+            )
         extraction = exc if isinstance(exc, ExtractionError) else None
         usage = extraction.usage if extraction else {}
         return PredictionLine(

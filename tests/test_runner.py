@@ -150,3 +150,20 @@ def test_stdout_output(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     run_into("-", folder, ScriptedBackend())
     [line] = capsys.readouterr().out.splitlines()
     assert PredictionLine.from_json(line).doc_id == "a"
+
+
+class BuggyBackend(ScriptedBackend):
+    async def extract(self, document: Document) -> ExtractionResult:
+        if "BUG" in document.text:
+            raise KeyError("oops")
+        return await super().extract(document)
+
+
+def test_an_unexpected_exception_is_an_error_line_not_a_crashed_batch(tmp_path: Path) -> None:
+    folder = write_articles(tmp_path / "in", {"a": "ok", "b": "BUG", "c": "ok"})
+    out = tmp_path / "out.jsonl"
+    summary, _ = run_into(out, folder, BuggyBackend())
+    lines = {line.doc_id: line for line in lines_of(out)}
+    assert lines["a"].ok and lines["c"].ok and summary.failed == 1
+    assert lines["b"].error is not None and "unexpected KeyError" in lines["b"].error.message
+    assert "a bug in extractor" in lines["b"].error.message
