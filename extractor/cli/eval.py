@@ -136,7 +136,7 @@ def eval_command(
     probe = Console()
     console = Console(width=None if probe.is_terminal else PIPE_WIDTH)
     console.print(
-        scores_table(report, model=model, prompt=prompt if model else None),
+        scores_table(report, model=model, prompt=prompt if model and model != "rules" else None),
         notes(report),
     )
     if show_diffs:
