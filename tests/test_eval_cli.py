@@ -179,3 +179,18 @@ def test_model_path_extracts_then_scores_and_records_the_run(tmp_path: Path) -> 
         [run] = store.runs()
     assert (run.kind, run.model, run.n_lines, run.n_failed) == ("eval", "rules", 2, 1)
     assert run.summary["eval"]["micro"]["f1"] == report["micro"]["f1"]
+
+
+def test_rules_baseline_on_the_gold_set_stays_above_its_floor(tmp_path: Path) -> None:
+    """The README's eval command, offline: a regression gate on the rules baseline."""
+    from extractor.cli import app as full_app
+
+    report = tmp_path / "report.json"
+    result = runner.invoke(
+        full_app, ["eval", "--model", "rules", "--json", str(report), "--fail-under", "0.8"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(report.read_text())
+    assert data["articles"]["scored"] == len(list(Path("evals/gold").glob("*.json")))
+    assert data["articles"]["failed"] == [] and data["micro"]["precision"] >= 0.95
+    assert "micro" in result.stdout and "people.role" in result.stdout

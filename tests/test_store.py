@@ -119,3 +119,41 @@ def test_a_store_from_a_newer_version_is_refused(tmp_path: Path) -> None:
     sqlite3.connect(path).execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}").connection.close()
     with pytest.raises(StoreError, match="newer than this extractor's"):
         RunStore(path)
+
+
+@pytest.mark.vcr("test_run_seeds_clean.yaml")
+def test_a_second_eval_of_the_same_version_makes_zero_http_requests(
+    tmp_path: Path, llm_env: dict[str, str], vcr: Any
+) -> None:
+    gold = tmp_path / "gold"
+    gold.mkdir()
+    for path in Path("seeds").glob("*.txt"):
+        (gold / f"{path.stem}.json").write_text(Path(f"evals/gold/{path.stem}.json").read_text())
+    args = [
+        "eval",
+        "--model",
+        MODEL,
+        "--prompt",
+        "incident@v1",
+        "--articles",
+        "seeds",
+        "--gold",
+        str(gold),
+    ]
+    reports = []
+    for attempt in range(2):
+        report = tmp_path / f"report{attempt}.json"
+        result = runner.invoke(app, [*args, "--json", str(report)])
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(report.read_text()))
+        assert vcr.play_count == 3  # the second eval is answered entirely from the cache
+    assert reports[0]["micro"] == reports[1]["micro"]
+    with RunStore() as store:
+        second, first = store.runs()
+    assert (first.kind, second.kind) == ("eval", "eval")
+    assert all(line.cached for line in store_lines(second.run_id))
+
+
+def store_lines(run_id: str) -> list[PredictionLine]:
+    with RunStore() as store:
+        return list(store.lines(run_id))
