@@ -165,7 +165,9 @@ def _weekday(match: re.Match[str], published: dt.date | None) -> tuple[str, str]
     if published is None:
         return None
     anchor = published - dt.timedelta(days=1) if match["mod"] else published
-    date: dt.date = anchor + relativedelta(weekday=(MO, TU, WE, TH, FR, SA, SU)[_WEEKDAYS[match["wd"]]](-1))
+    date: dt.date = anchor + relativedelta(
+        weekday=(MO, TU, WE, TH, FR, SA, SU)[_WEEKDAYS[match["wd"]]](-1)
+    )
     return date.isoformat(), "day"
 
 
