@@ -14,6 +14,9 @@ from extractor.prompts import DEFAULT_PROMPT
 #: The model used when an API key or base URL is configured but no model is named.
 DEFAULT_LLM = "openai/gpt-4o-mini"
 RULES = "rules"
+#: Where `extractor eval` and `extractor compare` find gold labels and articles by default.
+DEFAULT_GOLD = Path("evals/gold")
+DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
 
 
 class Settings(BaseSettings):
@@ -33,6 +36,8 @@ class Settings(BaseSettings):
     max_retries: int = Field(2, ge=0, le=10, description="re-asks after a validation error")
     http_retries: int = Field(6, ge=0, le=50, description="retries of 429/5xx/timeouts")
     timeout: float = Field(60.0, gt=0, description="seconds per HTTP attempt")
+    rpm: int | None = Field(None, ge=1, description="client-side limit: requests per minute")
+    tpm: int | None = Field(None, ge=1, description="client-side limit: tokens per minute")
     prices: Path | None = Field(None, description="JSON price table overriding the built-in one")
     max_input_tokens: int | None = Field(None, ge=1, description="override the context limit")
     cache: bool = Field(True, description="answer unchanged requests from the response cache")

@@ -132,7 +132,7 @@ def test_needs_predictions_or_model(files: tuple[Path, Path]) -> None:
     _, gold = files
     result = runner.invoke(app, ["--gold", str(gold)])
     assert result.exit_code == 2
-    assert "give either --predictions" in result.output
+    assert "give either predictions" in result.output and "--model rules" in result.output
 
 
 def test_bad_gold_is_a_one_line_error(files: tuple[Path, Path]) -> None:

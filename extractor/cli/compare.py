@@ -14,11 +14,8 @@ from extractor.cli.common import err_console, out_console, user_errors
 from extractor.compare import CompareReport, Side, SideSummary, compare
 from extractor.errors import ConfigError, PromptNotFoundError
 from extractor.prompts import load_prompt
-from extractor.settings import RULES, Settings
+from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD, RULES, Settings
 from extractor.store import RunStore
-
-DEFAULT_GOLD = Path("evals/gold")
-DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:

@@ -9,39 +9,11 @@ import typer
 from rich.console import Console
 
 from extractor.cli.common import err_console, user_errors
-from extractor.errors import ConfigError, ExtractorError
-from extractor.eval.report import EvalReport
-from extractor.predictions import PredictionLine
+from extractor.errors import ExtractorError
+from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD
 
-DEFAULT_GOLD = Path("evals/gold")
-DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
 #: Width used when stdout is not a terminal (CI logs, pipes): wide enough for the table.
 PIPE_WIDTH = 160
-
-
-def _predict(
-    articles: list[Path], model: str, prompt: str
-) -> tuple[list[PredictionLine], str | None]:
-    """Run the model over the articles (recorded as an ``eval`` run); bad articles are error lines."""
-    from extractor.runner import extract_paths
-
-    lines, summary = extract_paths(articles, model=model, prompt=prompt, kind="eval")
-    return lines, summary.run_id
-
-
-def _record_scores(run_id: str, report: EvalReport) -> None:
-    """Attach the headline scores to the stored eval run, for `extractor runs show`."""
-    from extractor.store import RunStore
-
-    with RunStore() as store:
-        stored = store.get_run(run_id).summary
-        stored["eval"] = {
-            "micro": report.micro.model_dump(),
-            "macro_f1": report.macro.f1,
-            "hallucination_rate": report.hallucination_rate,
-            "grounding_rate": report.grounding.rate,
-        }
-        store.set_summary(run_id, stored)
 
 
 def eval_command(
@@ -104,25 +76,17 @@ def eval_command(
 
     Example: extractor eval --predictions out.jsonl --show-diffs --json report.json --fail-under 0.7
     """
-    from extractor.eval import load_gold, read_predictions, score
+    from extractor.eval import evaluate
     from extractor.eval.render import diffs_table, notes, scores_table
 
     with user_errors():
-        if (predictions is None) == (model is None):
-            raise ConfigError(
-                "give either --predictions (score a file) or --model (extract, then score)"
-                + (", not both" if predictions is not None else ""),
-                hint="e.g. extractor eval --predictions out.jsonl",
-            )
-        labels = load_gold(gold)
-        if predictions is not None:
-            lines = read_predictions(predictions)
-        else:
-            assert model is not None
-            lines, run_id = _predict(list(articles or DEFAULT_ARTICLES), model, prompt)
-        report = score(lines, labels)
-        if model is not None and run_id is not None:
-            _record_scores(run_id, report)
+        report = evaluate(
+            gold=gold,
+            predictions=predictions,
+            model=model,
+            prompt=prompt if model else None,
+            articles=list(articles or DEFAULT_ARTICLES),
+        )
         if json_path is not None:
             try:
                 json_path.parent.mkdir(parents=True, exist_ok=True)
