@@ -153,3 +153,27 @@ def test_library_extract_matches_cli(llm_env: dict[str, str]) -> None:
     lines = extract(docs, model=MODEL)
     assert [line.doc_id for line in lines] == [d.doc_id for d in docs]
     assert all(line.record == expected_record(line.doc_id) for line in lines)
+
+
+@pytest.mark.vcr("test_run_seeds_clean.yaml")
+def test_user_price_table_sets_the_cost(tmp_path: Path, llm_env: dict[str, str]) -> None:
+    prices = tmp_path / "prices.json"
+    prices.write_text(json.dumps({MODEL: {"input_per_mtok": 1000.0, "output_per_mtok": 2000.0}}))
+    out = tmp_path / "out.jsonl"
+    result = runner.invoke(
+        app, ["run", "seeds/", "-m", MODEL, "-o", str(out), "--prices", str(prices)]
+    )
+    assert result.exit_code == 0, result.output
+    for line in read_output(out):
+        expected = (
+            line.usage["prompt_tokens"] * 1000 + line.usage["completion_tokens"] * 2000
+        ) / 1e6
+        assert line.cost_usd == pytest.approx(expected)
+    total = sum(line.cost_usd or 0 for line in read_output(out))
+    assert f"${total:.4f}" in result.stderr
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    broken = runner.invoke(
+        app, ["run", "seeds/", "-m", MODEL, "-o", str(out), "--prices", str(bad)]
+    )
+    assert broken.exit_code == 2 and "cannot read price table" in broken.stderr
