@@ -41,6 +41,7 @@ class RunSummary:
     skipped: int = 0
     ungrounded_values: int = 0
     model_calls: int = 0
+    retries: int = 0  # model calls after an article's first: transient-error retries and re-asks
     cache_hits: int = 0
     run_id: str | None = None
     usage: Usage = field(default_factory=Usage)
@@ -67,6 +68,7 @@ class RunSummary:
             self.cache_hits += 1
             return  # no call was made: it spent nothing now
         self.model_calls += line.attempts
+        self.retries += max(0, line.attempts - 1)
         self.usage.add(
             Usage(line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0))
         )

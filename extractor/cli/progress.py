@@ -66,6 +66,7 @@ def summary_table(summary: RunSummary) -> Table:
         ("ungrounded values", f"{summary.ungrounded_values:,}"),
         ("answered from cache (no model call)", f"{summary.cache_hits:,}"),
         ("model calls (re-asks and retries incl.)", f"{summary.model_calls:,}"),
+        ("  of which retries and re-asks", f"{summary.retries:,}"),
         ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
         ("completion tokens", f"{summary.usage.completion_tokens:,}"),
         (

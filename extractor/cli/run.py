@@ -10,6 +10,7 @@ import typer
 from extractor.cli.common import err_console, user_errors
 from extractor.cli.progress import BatchProgress, summary_table
 from extractor.documents import count_inputs
+from extractor.predictions import PredictionLine
 from extractor.settings import Settings
 
 HELP = """Extract one incident record per article.
@@ -103,14 +104,29 @@ def run_command(
         total = count_inputs(inputs)
         show = not quiet and err_console.is_terminal
         with BatchProgress(err_console, total, enabled=show) as progress:
-            summary = run(
-                inputs,
-                output,
-                settings=settings,
-                fmt=fmt,
-                overwrite=overwrite,
-                on_line=progress.advance,
-            )
+            written = 0
+
+            def advance(line: PredictionLine) -> None:
+                nonlocal written
+                written += 1
+                progress.advance(line)
+
+            try:
+                summary = run(
+                    inputs,
+                    output,
+                    settings=settings,
+                    fmt=fmt,
+                    overwrite=overwrite,
+                    on_line=advance,
+                )
+            except KeyboardInterrupt:  # Ctrl-C: in-flight articles cancelled, finished ones kept
+                err_console.print(
+                    f"interrupted: {written:,} articles written this run; rerun the same "
+                    "command to resume",
+                    highlight=False, soft_wrap=True,
+                )  # fmt: skip
+                raise typer.Exit(130) from None
     if not quiet:
         err_console.print(summary_table(summary))
         for doc_id, message in summary.errors[:20]:

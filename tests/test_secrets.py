@@ -1,0 +1,84 @@
+"""The API key never lands anywhere the tool writes: output, run store, cache, messages, cassettes.
+
+A run with a sentinel key against the local simulator, scripted so the error paths run too (a
+429 then a retry, 500s until retries run out, a malformed answer and a schema violation with
+re-asks); then every file the run wrote, everything under ``EXTRACTOR_HOME`` and every cassette
+is searched for the key.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from benchmarks.simulator import SimConfig, run_simulator
+from extractor.cli import app
+from extractor.predictions import PredictionLine
+
+pytestmark = pytest.mark.slow  # starts the simulator
+
+CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
+ARTICLE = "CHICAGO - Police shot a man on State Street on {day}, officials said. He survived."
+#: One request outcome after another (the run is sequential: --concurrency 1).
+SCRIPT = ["429", "ok", "500", "500", "malformed", "schema_violation", "ok"]
+
+
+def test_the_key_is_in_no_file_message_or_cassette(
+    tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = uuid.uuid4().hex
+    key = f"sk-SENTINEL-{secret}"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, day in (("a", "Monday"), ("b", "Tuesday"), ("c", "Wednesday"), ("d", "Thursday")):
+        (inputs / f"{name}.txt").write_text(ARTICLE.format(day=day), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    with run_simulator(SimConfig(script=SCRIPT, retry_after_s=0.01)) as sim:
+        result = CliRunner().invoke(
+            app,
+            [
+                "run", str(inputs), "-o", str(out), "--model", "openai/sim-1",
+                "--base-url", sim.base_url, "--concurrency", "1",
+                "--http-retries", "1", "--max-retries", "1",
+            ],
+        )  # fmt: skip
+        assert sim.stats.requests == len(SCRIPT)  # every scripted outcome was served
+    assert result.exit_code == 1, result.output
+
+    lines = {
+        line.doc_id: line for line in map(PredictionLine.from_json, out.read_text().splitlines())
+    }
+    assert lines["a"].ok and lines["d"].ok
+    errors = {doc_id: lines[doc_id].error for doc_id in ("b", "c")}
+    assert errors["b"] is not None and "HTTP 500" in errors["b"].message
+    assert errors["c"] is not None and errors["c"].type == "ValidationFailedError"
+
+    # nothing the user sees carries the key
+    for text in (result.stdout, result.stderr):
+        assert key not in text and secret not in text
+    for error in errors.values():
+        assert error is not None and secret not in error.message
+
+    # nothing the tool wrote carries it: the output and everything under the state folder
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and inputs not in p.parents]
+    assert out in written
+    assert any(p.parent == isolated_env and p.name.startswith("extractor.db") for p in written)
+    for path in written:
+        data = path.read_bytes()
+        assert secret.encode() not in data, f"the key is in {path}"
+    assert b'"doc_id":"a"' in out.read_bytes()  # the search does see file contents
+
+    # and no cassette holds a key or an Authorization header
+    cassettes = sorted(CASSETTES.rglob("*.yaml"))
+    assert cassettes
+    token = re.compile(rb"sk-[A-Za-z0-9_\-]{16,}")
+    for path in cassettes:
+        data = path.read_bytes()
+        assert secret.encode() not in data
+        assert not token.search(data), f"{path.name} holds something shaped like an API key"
+        assert b"authorization" not in data.lower() and b"bearer " not in data.lower(), path.name
