@@ -81,6 +81,7 @@ def scenario(
         "records": sum(line.ok for line in lines),
         "error_lines": sum(not line.ok for line in lines),
         "errors_by_type": dict(errors),
+        "error_messages": [line.error.message[:300] for line in lines if line.error][:5],
         "missing": len(expected - set(ids)),
         "duplicated": sum(count > 1 for count in ids.values()),
         "unexpected": len(set(ids) - expected),
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     if faults["errors_by_type"]:
         print(f"error lines by type: {faults['errors_by_type']}")
+        for message in faults["error_messages"]:
+            print(f"  {message}")
     ok = all(
         r["missing"] == 0
         and r["duplicated"] == 0

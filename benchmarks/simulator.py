@@ -106,6 +106,9 @@ class SimConfig:
 
     seed: int | None = 0  # fault draws; latency uses its own generator seeded from this
     script: list[str] | None = None  # outcome kinds consumed in order, then random rates
+    #: per-article scripts, for tests where articles run concurrently: an article whose text
+    #: contains the key consumes that list in order (before ``script``), whatever the interleaving
+    article_scripts: dict[str, list[str]] | None = None
     answer: AnswerFn | None = None  # (article_text, request_json) -> tool arguments for "ok"
 
     def __post_init__(self) -> None:
@@ -129,6 +132,10 @@ class SimConfig:
             unknown = [kind for kind in self.script if kind not in KINDS]
             if unknown:
                 raise ValueError(f"unknown script kinds {unknown}; use {KINDS}")
+        for marker, kinds in (self.article_scripts or {}).items():
+            unknown = [kind for kind in kinds if kind not in KINDS]
+            if unknown:
+                raise ValueError(f"unknown script kinds {unknown} for {marker!r}; use {KINDS}")
 
     def fault_rates(self) -> dict[str, float]:
         """Probability of each non-ok kind, in the order the random draw uses."""
@@ -454,6 +461,7 @@ class Simulator:
         self._faults = random.Random(cfg.seed)
         self._latency_rng = random.Random(None if cfg.seed is None else cfg.seed + 1)
         self._script: deque[str] = deque(cfg.script or ())
+        self._article_scripts = {m: deque(k) for m, k in (cfg.article_scripts or {}).items()}
         self._script_lock = threading.Lock()
         self._thresholds = list(itertools.accumulate(cfg.fault_rates().values()))
         self._fault_kinds = list(cfg.fault_rates())
@@ -573,7 +581,12 @@ class Simulator:
     async def _model(self, request: web.Request) -> web.Response:
         return _json_response(200, self._model_card(request.match_info["model"]))
 
-    def _next_kind(self) -> str:
+    def _next_kind(self, article: str = "") -> str:
+        for marker, kinds in self._article_scripts.items():
+            if kinds and marker in article:
+                with self._script_lock:
+                    if kinds:
+                        return kinds.popleft()
         if self._script:
             with self._script_lock:
                 if self._script:
@@ -657,7 +670,7 @@ class Simulator:
             headers = {**_retry_headers(retry_after), **self._limiter.headers()}
             return _error(429, message, limit_type, "rate_limit_exceeded", **headers)
 
-        kind = self._next_kind()
+        kind = self._next_kind(article)
         self.stats._decide(kind, key)
         if kind == "429":
             message = (

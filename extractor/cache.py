@@ -24,6 +24,7 @@ class CachingBackend(Backend):
         self.store = store
         self.model = inner.model
         self.prompt = inner.prompt
+        self.workers_per_slot = inner.workers_per_slot
         self.hits = 0
 
     def cache_key(self, document: Document) -> str | None:

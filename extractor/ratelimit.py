@@ -221,9 +221,13 @@ class RateLimitedClient(httpx2.AsyncClient):
     recorded cassettes still replay.
     """
 
-    def __init__(self, *, limiter: RateLimiter | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *, limiter: RateLimiter | None = None, in_flight: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(**kwargs)
         self.limiter = limiter if limiter is not None and limiter.active else None
+        # at most this many requests on the wire; waiting here is not part of any timeout
+        self._slots = asyncio.Semaphore(in_flight) if in_flight else None
 
     async def send(
         self,
@@ -232,6 +236,14 @@ class RateLimitedClient(httpx2.AsyncClient):
         stream: bool = False,
         auth: Any = httpx2.USE_CLIENT_DEFAULT,
         follow_redirects: Any = httpx2.USE_CLIENT_DEFAULT,
+    ) -> httpx2.Response:
+        if self._slots is None:
+            return await self._send_limited(request, stream, auth, follow_redirects)
+        async with self._slots:
+            return await self._send_limited(request, stream, auth, follow_redirects)
+
+    async def _send_limited(
+        self, request: httpx2.Request, stream: bool, auth: Any, follow_redirects: Any
     ) -> httpx2.Response:
         limiter = self.limiter
         if limiter is None:
@@ -262,13 +274,15 @@ def http_client(
 ) -> RateLimitedClient:
     """The HTTP client for a run: limited as asked, with a connection pool sized to the run.
 
-    Each of the ``concurrency`` workers has at most one request in flight, so the pool keeps that
-    many connections alive between requests (the openai default keeps 100, so a run with more
-    workers would reconnect) and never opens more.
+    At most ``concurrency`` requests are in flight at once (more articles may be in progress: the
+    runner keeps extra workers so that an article waiting out a retry backoff does not hold a
+    request slot), so the pool keeps that many connections alive between requests and never
+    opens more.
     """
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     return RateLimitedClient(
         limiter=RateLimiter(rpm, tpm),
+        in_flight=concurrency,
         limits=limits,
         timeout=httpx2.Timeout(timeout),
         follow_redirects=True,

@@ -1,7 +1,8 @@
 """The batch runner: articles in, one prediction line per article out, as each finishes.
 
-A fixed pool of ``concurrency`` workers pulls articles from a bounded queue, so memory does not
-grow with the size of the batch. One failing article becomes an error line; the batch goes on.
+A fixed pool of workers (``concurrency`` times the backend's ``workers_per_slot``) pulls articles
+from a bounded queue, so memory does not grow with the size of the batch. One failing article
+becomes an error line; the batch goes on.
 """
 
 from __future__ import annotations
@@ -148,7 +149,8 @@ async def run_items(
         prompt=f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None,
     )
     started = time.perf_counter()
-    queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=concurrency * 2)
+    n_workers = concurrency * backend.workers_per_slot
+    queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=n_workers * 2)
 
     async def worker() -> None:
         while (item := await queue.get()) is not None:
@@ -156,7 +158,7 @@ async def run_items(
             summary.add(line)
             on_line(line)
 
-    workers = [asyncio.create_task(worker()) for _ in range(concurrency)]
+    workers = [asyncio.create_task(worker()) for _ in range(n_workers)]
     try:
         for item in items:
             if item.doc_id in skip:

@@ -136,7 +136,8 @@ def test_server_errors_exhaust_retries_and_batch_continues(
         ],
     )  # fmt: skip
     assert result.exit_code == 1  # one article failed
-    failed, done = read_output(out)
+    by_id = {line.doc_id: line for line in read_output(out)}
+    failed, done = by_id["000_da9441d524ed042a"], by_id["001_d8457e1c72a139c8"]
     assert failed.doc_id == "000_da9441d524ed042a" and failed.record is None
     assert failed.error is not None and failed.error.type == "ProviderError"
     assert "HTTP 500" in failed.error.message and failed.attempts == 3

@@ -23,8 +23,13 @@ pytestmark = pytest.mark.slow  # starts the simulator
 
 CASSETTES = Path(__file__).resolve().parents[1] / "cassettes"
 ARTICLE = "CHICAGO - Police shot a man on State Street on {day}, officials said. He survived."
-#: One request outcome after another (the run is sequential: --concurrency 1).
-SCRIPT = ["429", "ok", "500", "500", "malformed", "schema_violation", "ok"]
+#: Each article's request outcomes, in order (articles run concurrently).
+SCRIPTS = {
+    "Monday": ["429", "ok"],
+    "Tuesday": ["500", "500"],
+    "Wednesday": ["malformed", "schema_violation"],
+    "Thursday": ["ok"],
+}
 
 
 def test_the_key_is_in_no_file_message_or_cassette(
@@ -38,16 +43,16 @@ def test_the_key_is_in_no_file_message_or_cassette(
     for name, day in (("a", "Monday"), ("b", "Tuesday"), ("c", "Wednesday"), ("d", "Thursday")):
         (inputs / f"{name}.txt").write_text(ARTICLE.format(day=day), encoding="utf-8")
     out = tmp_path / "out.jsonl"
-    with run_simulator(SimConfig(script=SCRIPT, retry_after_s=0.01)) as sim:
+    with run_simulator(SimConfig(article_scripts=SCRIPTS, retry_after_s=0.01)) as sim:
         result = CliRunner().invoke(
             app,
             [
                 "run", str(inputs), "-o", str(out), "--model", "openai/sim-1",
-                "--base-url", sim.base_url, "--concurrency", "1",
+                "--base-url", sim.base_url, "--concurrency", "2",
                 "--http-retries", "1", "--max-retries", "1",
             ],
         )  # fmt: skip
-        assert sim.stats.requests == len(SCRIPT)  # every scripted outcome was served
+        assert sim.stats.requests == sum(map(len, SCRIPTS.values()))  # all served
     assert result.exit_code == 1, result.output
 
     lines = {

@@ -52,6 +52,10 @@ class Backend(abc.ABC):
     model: str
     #: ``(name, version)`` of the prompt template, or None for backends that use none.
     prompt: tuple[str, str] | None = None
+    #: Articles in progress per unit of ``--concurrency``. Network backends cap requests in flight
+    #: at ``concurrency`` themselves and keep more articles going, so that one waiting out a retry
+    #: backoff does not leave a request slot idle.
+    workers_per_slot: int = 1
 
     @abc.abstractmethod
     async def extract(self, document: Document) -> ExtractionResult:

@@ -113,6 +113,8 @@ def _tool_arguments(completion: Any) -> str | None:
 class OpenAIBackend(Backend):
     """Any OpenAI-compatible chat-completions server (OpenAI, Ollama, vLLM, LM Studio)."""
 
+    workers_per_slot = 4
+
     def __init__(
         self, model: str, prompt: PromptTemplate, settings: Settings, price: Price | None
     ) -> None:
