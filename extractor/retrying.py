@@ -25,7 +25,7 @@ MAX_WAIT_S = 60.0
 #: jitter. Capped low because 5xx answers and timeouts are usually momentary, and an article in
 #: backoff is the batch's tail: a 60 s cap made a run with 10 % 500s take 4x its clean time.
 BACKOFF_MAX_S = 10.0
-_backoff = wait_exponential_jitter(initial=0.5, max=BACKOFF_MAX_S, jitter=0.5)
+_backoff = wait_exponential_jitter(multiplier=0.5, max=BACKOFF_MAX_S, jitter=0.5)
 
 
 def is_transient(exc: BaseException) -> bool:

@@ -18,7 +18,7 @@ from typing import Any
 from extractor.backends import Backend, Usage, make_backend
 from extractor.cache import CachingBackend
 from extractor.documents import BadDocument, Document, iter_documents
-from extractor.errors import ExtractionError, ExtractorError
+from extractor.errors import ConfigError, ExtractionError, ExtractorError
 from extractor.output import Format, PredictionWriter
 from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
 from extractor.pricing import Price, load_prices
@@ -92,6 +92,8 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
     started = time.perf_counter()
     try:
         result = await backend.extract(item)
+    except ConfigError:
+        raise  # the setup is wrong (a rejected key, an unknown model): no article can succeed
     except Exception as exc:
         if not isinstance(exc, ExtractorError):
             # a bug, not bad input: say so, keep the traceback in the log, and let the batch go on

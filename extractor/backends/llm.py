@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from contextvars import ContextVar
 from typing import Any
 
@@ -27,7 +28,7 @@ from extractor.evidence import ArticleText, Evidence, Quote, ground
 from extractor.pricing import DEFAULT_CONTEXT_WINDOW, Price
 from extractor.prompts import PromptTemplate
 from extractor.ratelimit import http_client
-from extractor.retrying import is_transient, retrying
+from extractor.retrying import retrying
 from extractor.schema import IncidentRecord
 from extractor.settings import Settings
 
@@ -204,12 +205,23 @@ class OpenAIBackend(Backend):
                         usage.add(_usage_of(exc.total_usage))
                         attempts = len(calls)
                         cause = exc.__cause__
-                        if cause is not None and is_transient(cause):
-                            raise cause from None
+                        if isinstance(cause, openai.APIError):
+                            raise cause from None  # retried below if transient, else reported
                         return self._salvage(exc, document, article, usage, attempts)
                     attempts = len(calls)
                     usage.add(_usage_of(completion.usage))
                     return parsed.to_result(usage, attempts)
+        except (
+            openai.AuthenticationError,
+            openai.PermissionDeniedError,
+            openai.NotFoundError,
+        ) as exc:
+            # every other article would fail the same way: stop the batch (finished lines stay)
+            raise ConfigError(
+                f"{self.model} was refused by the provider (HTTP {exc.status_code}): "
+                + _short(str(exc)),
+                hint="check the API key (OPENAI_API_KEY or EXTRACTOR_API_KEY), the model name and --base-url",
+            ) from None
         except openai.APIError as exc:
             status = getattr(exc, "status_code", None)
             raise ProviderError(
@@ -260,6 +272,12 @@ class OpenAIBackend(Backend):
         await self._openai.close()
 
 
+#: Providers echo part of a rejected key ("Incorrect API key provided: sk-ab***...wxyz").
+_KEY_ECHO = re.compile(r"(api key provided:?\s*)\S+", re.IGNORECASE)
+_KEY_LIKE = re.compile(r"\bsk-[A-Za-z0-9_\-*.]{6,}")
+
+
 def _short(text: str, limit: int = 300) -> str:
-    text = " ".join(text.split())
+    """One line of at most ``limit`` characters, with anything key-like redacted."""
+    text = _KEY_LIKE.sub("[redacted]", _KEY_ECHO.sub(r"\1[redacted]", " ".join(text.split())))
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 
 from extractor.cli import prompts as prompts_cli
 from extractor.cli import runs as runs_cli
 from extractor.cli.compare import compare_command
+from extractor.cli.eval import eval_command
 from extractor.cli.run import run_command
 
 app = typer.Typer(
@@ -22,12 +25,14 @@ app.command("compare")(compare_command)
 app.add_typer(prompts_cli.app, name="prompts")
 app.add_typer(runs_cli.app, name="runs")
 
-try:  # the eval command lands separately; the app works without it
-    from extractor.cli.eval import eval_command
-except ImportError:  # pragma: no cover
-    pass
-else:
-    app.command("eval")(eval_command)
+app.command("eval")(eval_command)
+
+
+@app.callback()
+def _setup() -> None:
+    # instructor logs every failed attempt at error level; the tool reports retries and failures
+    # itself (summary table, error lines), so its log would only repeat them, noisily
+    logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 
 def main() -> None:

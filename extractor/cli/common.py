@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from extractor.errors import ExtractorError
 
@@ -25,7 +26,9 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except ExtractorError as exc:
-        err_console.print(f"[bold red]error:[/] {exc.message}", highlight=False, soft_wrap=True)
+        err_console.print(
+            f"[bold red]error:[/] {escape(exc.message)}", highlight=False, soft_wrap=True
+        )
         if exc.hint:
-            err_console.print(f"  hint: {exc.hint}", highlight=False, soft_wrap=True)
+            err_console.print(f"  hint: {escape(exc.hint)}", highlight=False, soft_wrap=True)
         raise typer.Exit(exc.exit_code) from None

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Group
+from rich.markup import escape
 from rich.table import Table
 
 from extractor.cli.common import err_console, out_console, user_errors
-from extractor.compare import CompareReport, Side, SideSummary, compare
 from extractor.errors import ConfigError, PromptNotFoundError
 from extractor.prompts import load_prompt
 from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD, RULES, Settings
 from extractor.store import RunStore
+
+if TYPE_CHECKING:  # the scoring stack (scipy) loads only when a comparison runs
+    from extractor.compare import CompareReport, Side, SideSummary
 
 
 def _fmt(value: float | None, digits: int = 3) -> str:
@@ -34,6 +37,7 @@ def _side(
     spec: str, *, model: str | None, articles: list[Path], cache: bool, store: RunStore
 ) -> Side:
     """``rules``, a prompt ``name@version`` (run with --model), or a stored run id."""
+    from extractor.compare import Side
     from extractor.runner import extract_paths
 
     if spec == RULES:
@@ -62,7 +66,7 @@ def _side(
 
 def render(report: CompareReport, *, disagreements: int) -> Group:
     """The side-by-side tables."""
-    labels = [side.label for side in report.sides]
+    labels = [escape(side.label) for side in report.sides]
     head = Table("", *labels, title="compared on the same gold articles")
     rows: list[tuple[str, Callable[[SideSummary], str]]] = [
         ("models", lambda s: ", ".join(s.models)),
@@ -124,10 +128,10 @@ def render(report: CompareReport, *, disagreements: int) -> Group:
     )
     for item in report.disagreements[:disagreements]:
         queue.add_row(
-            item.doc_id,
+            escape(item.doc_id),
             item.field,
-            str(item.gold),
-            *(str(item.values.get(label, "-")) for label in labels),
+            escape(str(item.gold)),
+            *(escape(str(item.values.get(label, "-"))) for label in labels),
         )
     return Group(head, fields, pairs, queue)
 
@@ -172,6 +176,7 @@ def compare_command(
 
           extractor compare 20261121-0712 20261121-0745 --json compare.json
     """
+    from extractor.compare import compare
     from extractor.eval import load_gold
 
     if len(sides) < 2:

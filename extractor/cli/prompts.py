@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from extractor.cli.common import out_console, user_errors
@@ -37,7 +38,9 @@ def show_command(
     console = out_console()
     with user_errors():
         prompt = load_prompt(ref)
-    console.print(f"[bold]{prompt.ref}[/]  hash {prompt.content_hash}  ({prompt.path})")
+    console.print(
+        f"[bold]{escape(prompt.ref)}[/]  hash {prompt.content_hash}  ({escape(str(prompt.path))})"
+    )
     console.print(f"description: {_flat(prompt.description)}", highlight=False)
     console.print(f"changes: {_flat(prompt.changes)}", highlight=False)
     console.print(f"params: {json.dumps(prompt.params)}")

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import typer
+from rich.markup import escape
 
 from extractor.cli.common import err_console, user_errors
 from extractor.cli.progress import BatchProgress, summary_table
@@ -131,7 +132,9 @@ def run_command(
         err_console.print(summary_table(summary))
         for doc_id, message in summary.errors[:20]:
             err_console.print(
-                f"[red]failed[/] {doc_id}: {message}", highlight=False, soft_wrap=True
+                f"[red]failed[/] {escape(doc_id)}: {escape(message)}",
+                highlight=False,
+                soft_wrap=True,
             )
         if len(summary.errors) > 20:
             err_console.print(

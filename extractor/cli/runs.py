@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from extractor.cli.common import out_console, user_errors
@@ -78,7 +79,7 @@ def show_command(run_id: Annotated[str, typer.Argument(help="run id or a unique 
     console.print(table)
     for line in errors[:20]:
         console.print(
-            f"[red]failed[/] {line.doc_id}: {line.error.message if line.error else ''}",
+            f"[red]failed[/] {escape(line.doc_id)}: {escape(line.error.message if line.error else '')}",
             highlight=False,
         )
 
