@@ -183,7 +183,9 @@ def test_user_price_table_sets_the_cost(tmp_path: Path, llm_env: dict[str, str])
 @pytest.mark.vcr(match_on=["method", "path"], allow_playback_repeats=True)
 def test_rejected_key_stops_the_batch(tmp_path: Path, llm_env: dict[str, str]) -> None:
     out = tmp_path / "out.jsonl"
-    result = runner.invoke(app, ["run", "seeds/", "-m", MODEL, "-o", str(out), "--concurrency", "1"])
+    result = runner.invoke(
+        app, ["run", "seeds/", "-m", MODEL, "-o", str(out), "--concurrency", "1"]
+    )
     assert result.exit_code == 2
     assert "refused by the provider (HTTP 401)" in result.stderr and "hint:" in result.stderr
     assert "sk-badke" not in result.stderr and "[redacted]" in result.stderr  # no part of the key
