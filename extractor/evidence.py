@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -47,21 +49,17 @@ class ArticleText:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        chars: list[str] = []
-        index: list[int] = []
-        previous_space = True
-        for i, raw in enumerate(text):
-            for ch in _normalise_char(raw):
-                if ch.isspace():
-                    if previous_space:
-                        continue
-                    ch, previous_space = " ", True
-                else:
-                    previous_space = False
-                chars.append(ch)
-                index.append(i)
-        self.normalised = "".join(chars)
-        self._index = index
+        mapped = _map_chars(text)
+        # ASCII (after mapping quotes and dashes) is the common case: NFKC is the identity and
+        # case folding keeps lengths, so only whitespace runs move offsets, and the map back to
+        # the original is a short list of (position, shift) steps instead of one entry per char
+        if mapped.isascii():
+            self.normalised, steps = _fold_ascii(mapped)
+            self._original = _step_map(*steps)
+        else:
+            chars, index = _fold_any(text)
+            self.normalised = "".join(chars)
+            self._original = index.__getitem__
 
     def locate(self, quote: str) -> tuple[int, int] | None:
         """Return the (start, end) span of ``quote`` in the original text, or None."""
@@ -76,7 +74,7 @@ class ArticleText:
             start = found if start is None else start
             position = found + len(part)
         assert start is not None
-        return self._index[start], self._index[position - 1] + 1
+        return self._original(start), self._original(position - 1) + 1
 
     def evidence(self, quote: str) -> Evidence:
         """Ground ``quote``: its span if found, flagged ungrounded if not."""
@@ -84,6 +82,65 @@ class ArticleText:
         if span is None:
             return Evidence(quote=quote, grounded=False)
         return Evidence(quote=quote, start=span[0], end=span[1], grounded=True)
+
+
+_SPECIAL = re.compile("[" + re.escape("".join(_CHAR_MAP)) + "]")
+
+
+def _map_chars(text: str) -> str:
+    """Curly quotes and dashes made plain (one character for one: offsets are kept)."""
+    return _SPECIAL.sub(lambda match: _CHAR_MAP[match.group()], text)
+
+
+_SQUEEZE = re.compile(r"\s{2,}|[^\S ]")  # whitespace that folding changes: runs, tabs, newlines
+
+
+def _fold_ascii(text: str) -> tuple[str, tuple[list[int], list[int]]]:
+    """Lower-case, fold whitespace runs to one space, drop leading space (ASCII text).
+
+    Returns the folded text and the steps of its map back to ``text``: from folded position
+    ``starts[k]`` on, the original position is the folded one plus ``shifts[k]``.
+    """
+    lowered = text.lower()
+    body = lowered.lstrip()
+    lead = len(lowered) - len(body)
+    parts: list[str] = []
+    starts, shifts = [0], [lead]
+    folded_length, previous = 0, 0
+    for match in _SQUEEZE.finditer(body):
+        start, end = match.span()
+        parts += (body[previous:start], " ")
+        folded_length += start - previous + 1
+        starts.append(folded_length)
+        shifts.append(shifts[-1] + end - start - 1)
+        previous = end
+    parts.append(body[previous:])
+    return "".join(parts), (starts, shifts)
+
+
+def _step_map(starts: list[int], shifts: list[int]) -> Callable[[int], int]:
+    def original(position: int) -> int:
+        return position + shifts[bisect_right(starts, position) - 1]
+
+    return original
+
+
+def _fold_any(text: str) -> tuple[list[str], list[int]]:
+    """The same folding for any text, one character at a time (NFKC may change lengths)."""
+    chars: list[str] = []
+    index: list[int] = []
+    previous_space = True
+    for i, raw in enumerate(text):
+        for ch in _normalise_char(raw):
+            if ch.isspace():
+                if previous_space:
+                    continue
+                ch, previous_space = " ", True
+            else:
+                previous_space = False
+            chars.append(ch)
+            index.append(i)
+    return chars, index
 
 
 def _normalise_char(ch: str) -> str:
@@ -106,10 +163,11 @@ def filled_paths(record: IncidentRecord) -> list[str]:
     ``summary`` and ``schema_version`` need none.
     """
     data = record.model_dump()
+    # the record's own fields only: a subclass (the LLM's answer) also carries its quotes
     paths = [
         name
-        for name, value in data.items()
-        if name not in {"schema_version", "summary", "people"} and _filled(value)
+        for name in IncidentRecord.model_fields
+        if name not in {"schema_version", "summary", "people"} and _filled(data[name])
     ]
     for i, person in enumerate(data["people"]):
         paths.extend(f"people[{i}].{name}" for name, value in person.items() if _filled(value))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given
+from hypothesis import strategies as st
+
 from extractor.evidence import ArticleText, Quote, filled_paths, ground
 from extractor.schema import IncidentRecord
 
@@ -50,3 +53,15 @@ def test_person_fields_can_share_the_person_quote() -> None:
         record, [Quote(field="people[0]", quote="The officer fired")], ArticleText(ARTICLE)
     )
     assert all(ev.grounded for ev in result.values())
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab C.,'\"-\t\n\x0b  ’“”—")), max_size=60))
+def test_fast_ascii_folding_matches_the_general_one(text: str) -> None:
+    from extractor.evidence import _fold_any, _fold_ascii, _map_chars, _step_map
+
+    mapped = _map_chars(text)
+    folded, steps = _fold_ascii(mapped)
+    chars, index = _fold_any(text)
+    assert folded == "".join(chars)
+    original = _step_map(*steps)
+    assert [original(i) for i in range(len(folded))] == index

@@ -61,8 +61,7 @@ class IncidentExtraction(IncidentRecord):
         article = context.get("article")
         if not isinstance(article, ArticleText):
             return self
-        record = IncidentRecord.model_validate(self.model_dump(exclude={"evidence"}))
-        self._grounding = ground(record, self.evidence, article)
+        self._grounding = ground(self, self.evidence, article)
         failed = [(path, ev.quote) for path, ev in self._grounding.items() if not ev.grounded]
         if failed and context.get("strict_grounding", True):
             listed = "; ".join(
