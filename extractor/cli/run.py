@@ -20,11 +20,15 @@ Inputs are article files (.txt/.md, optional first line `date YYYY-MM-DD`), fold
 
 Examples:
 
-  extractor run seeds/ -o records.jsonl                   # offline rules baseline
+  extractor run seeds/ -o records.jsonl
 
-  OPENAI_API_KEY=... extractor run seeds/ --model openai/gpt-4o-mini -o records.jsonl
+  extractor run seeds/ -m openai/gpt-4o-mini -o out.jsonl
 
-  extractor run articles/ --model openai/llama3.1 --base-url http://localhost:11434/v1 -o out.csv --format csv
+  extractor run in/ -m openai/llama3.1 --base-url http://localhost:11434/v1
+
+  extractor run batch.jsonl --format csv -o out.csv
+
+The first uses the offline rules baseline when no key is set; the second needs OPENAI_API_KEY; the third talks to a local Ollama server.
 """
 
 
