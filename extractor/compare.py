@@ -29,13 +29,13 @@ from scipy.stats import binomtest
 
 from extractor.eval import EvalReport, GoldLabel, score
 from extractor.eval.compare import Outcome
+from extractor.eval.metrics import OUTCOMES, micro_f1
 from extractor.eval.scoring import SCORED_FIELDS, judge_run
 from extractor.predictions import PredictionLine
 
 RESAMPLES = 2000
 SEED = 0
 _RIGHT = {Outcome.correct, Outcome.true_null}
-_COUNT_KEYS = ("correct", "partial", "incorrect", "missed", "spurious")
 
 
 @dataclass
@@ -145,17 +145,6 @@ def _summary(side: Side, report: EvalReport) -> SideSummary:
     )
 
 
-def _micro_f1(counts: np.ndarray) -> np.ndarray:
-    """MUC micro F1 from pooled counts (columns: correct, partial, incorrect, missed, spurious)."""
-    correct, partial, incorrect, missed, spurious = (counts[..., i] for i in range(5))
-    credit = correct + 0.5 * partial
-    with np.errstate(divide="ignore", invalid="ignore"):
-        precision = credit / (correct + partial + incorrect + spurious)
-        recall = credit / (correct + partial + incorrect + missed)
-        f1 = 2 * precision * recall / (precision + recall)
-    return np.asarray(np.nan_to_num(f1, nan=0.0))
-
-
 def paired_bootstrap(
     a: EvalReport, b: EvalReport, *, resamples: int = RESAMPLES, seed: int = SEED
 ) -> tuple[float | None, float | None, float | None, int]:
@@ -165,11 +154,15 @@ def paired_bootstrap(
     shared = sorted(rows_a.keys() & rows_b.keys())
     if not shared:
         return None, None, None, 0
-    ca = np.array([[getattr(rows_a[d], k) for k in _COUNT_KEYS] for d in shared], dtype=float)
-    cb = np.array([[getattr(rows_b[d], k) for k in _COUNT_KEYS] for d in shared], dtype=float)
+    keys = [str(outcome) for outcome in OUTCOMES]
+    ca = np.array([[getattr(rows_a[d], k) for k in keys] for d in shared], dtype=float)
+    cb = np.array([[getattr(rows_b[d], k) for k in keys] for d in shared], dtype=float)
     rng = np.random.default_rng(seed)
     index = rng.integers(0, len(shared), size=(resamples, len(shared)))
-    deltas = _micro_f1(cb[index].sum(axis=1)) - _micro_f1(ca[index].sum(axis=1))
+    deltas = micro_f1(cb[index].sum(axis=1)) - micro_f1(ca[index].sum(axis=1))
+    deltas = deltas[np.isfinite(deltas)]  # resamples where either F1 is undefined say nothing
+    if deltas.size == 0:
+        return None, None, None, len(shared)
     low, high = np.percentile(deltas, [2.5, 97.5])
     p = min(1.0, 2 * min(float(np.mean(deltas <= 0)), float(np.mean(deltas >= 0))))
     return float(low), float(high), p, len(shared)

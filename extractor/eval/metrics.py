@@ -96,6 +96,13 @@ def _safe_divide(
     return out
 
 
+def micro_f1(totals: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """MUC micro F1 of pooled outcome counts (last axis in :data:`OUTCOMES` order); NaN if undefined."""
+    c, p, i, m, s = (totals[..., k] for k in range(5))
+    credit = c + PARTIAL_CREDIT * p
+    return _safe_divide(2 * credit, (c + p + i + s) + (c + p + i + m))
+
+
 def _interval(values: npt.NDArray[np.float64], level: float) -> Interval:
     finite = values[np.isfinite(values)]
     if finite.size == 0:
@@ -136,7 +143,7 @@ def bootstrap(
         result = {
             "micro_precision": _interval(_safe_divide(credit, filled), level),
             "micro_recall": _interval(_safe_divide(credit, gold), level),
-            "micro_f1": _interval(_safe_divide(2 * credit, filled + gold), level),
+            "micro_f1": _interval(micro_f1(totals), level),
             "hallucination_rate": _interval(_safe_divide(s, s + t), level),
         }
     return ConfidenceIntervals(level=level, resamples=resamples, seed=seed, articles=n, **result)
