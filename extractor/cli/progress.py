@@ -54,7 +54,8 @@ class BatchProgress:
 def summary_table(summary: RunSummary) -> Table:
     """The final accounting: counts, tokens (re-asks included), estimated cost, wall time."""
     table = Table(
-        title=f"run summary: {summary.model}" + (f" · {summary.prompt}" if summary.prompt else "")
+        title=f"run {summary.run_id or 'summary'}: {summary.model}"
+        + (f" · {summary.prompt}" if summary.prompt else "")
     )
     table.add_column("", style="bold")
     table.add_column("value", justify="right")
@@ -65,7 +66,7 @@ def summary_table(summary: RunSummary) -> Table:
         ("skipped (already done)", f"{summary.skipped:,}"),
         ("ungrounded values", f"{summary.ungrounded_values:,}"),
         ("answered from cache (no model call)", f"{summary.cache_hits:,}"),
-        ("model calls (re-asks and retries incl.)", f"{summary.model_calls:,}"),
+        ("attempts (model calls; re-asks, retries incl.)", f"{summary.model_calls:,}"),
         ("  of which retries and re-asks", f"{summary.retries:,}"),
         ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
         ("completion tokens", f"{summary.usage.completion_tokens:,}"),
