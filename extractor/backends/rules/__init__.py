@@ -63,6 +63,11 @@ def _scalar_hits(article: Article) -> dict[str, Hit[Any] | None]:
     }
 
 
+def _value(person: dict[str, Hit[Any]], name: str) -> Any:
+    hit = person.get(name)
+    return hit.value if hit else None
+
+
 def _evidence(article: Article, hit: Hit[Any]) -> Evidence:
     return Evidence(
         quote=article.text[hit.start : hit.end], start=hit.start, end=hit.end, grounded=True
@@ -76,8 +81,20 @@ def extract_rules(document: Document) -> ExtractionResult:
     data: dict[str, Any] = {name: hit.value if hit else None for name, hit in hits.items()}
     data["video_sources"] = data["video_sources"] or []
     persons = people.extract_people(
-        article, hits["encounter_type"], hits["police_hit_someone"], hits["officer_injured"]
+        article,
+        hits["encounter_type"],
+        hits["police_hit_someone"],
+        hits["officer_injured"],
+        hits["arrests"],
     )
+    if hits["police_hit_someone"] is None:
+        # a person the rules read as shot by police: police hit someone
+        shot = next(
+            (p["shot_by_police"] for p in persons if _value(p, "shot_by_police") == "yes"), None
+        )
+        if shot is not None:
+            hits["police_hit_someone"] = shot
+            data["police_hit_someone"] = shot.value
     data["people"] = [{name: hit.value for name, hit in person.items()} for person in persons]
     record = IncidentRecord.model_validate(data, context={"published": document.published})
     evidence = {name: _evidence(article, hit) for name, hit in hits.items() if hit is not None}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.backends.rules.data import alternation, cue
+from extractor.backends.rules.data import alternation, cue, people
 from extractor.backends.rules.text import Article, Sentence
 
 POLICE_NOUNS = alternation(cue("actors", "police"))
@@ -33,10 +33,18 @@ _POLICE_NAME = re.compile(
     rf"|\b(?P<name2>{_NAME}),\s+(?:\d{{1,2}},\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?"
     r"(?:officer|deputy|trooper|sergeant|detective|veteran)\b"
 )
-_CIVILIAN_NAME = re.compile(
-    rf"\bidentified\s+(?:\w+\s+){{0,3}}?as\s+(?P<name>{_NAME})"
-    rf"|(?<!\w\s)\b(?P<name2>{_NAME}),\s+\d{{1,2}},"
+_CIVILIAN_NOUNS = alternation(
+    noun for noun, (_, role, _) in people()["nouns"].items() if role != "officer"
 )
+_CIVILIAN_NAME = re.compile(
+    rf"\b[Tt]he\s+(?:{_CIVILIAN_NOUNS}),\s+(?P<name4>{_NAME}),"
+    rf"|\bidentified\s+(?:\w+\s+){{0,3}}?as\s+(?P<name>{_NAME})"
+    rf"|(?<!\w\s)\b(?P<name2>{_NAME}),\s+\d{{1,2}},"
+    rf"|\b[a-z]+\s+(?!(?:{_TITLE})\s)(?P<name3>{_NAME}),\s+\d{{1,2}},"
+)
+
+#: a cheap test for the sentences where ``_CIVILIAN_NAME`` can match
+_CIVILIAN_NAME_CUE = re.compile(r",\s+\d{1,2},|\bidentified\b|\b[Tt]he\s+[a-z]+,\s+[A-Z]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +76,10 @@ def cast(article: Article) -> Cast:
     if isinstance(cached, Cast):
         return cached
     police = {m["name"] or m["name2"] for _, m in article.find(_POLICE_NAME)}
-    civilians = {m["name"] or m["name2"] for _, m in article.find(_CIVILIAN_NAME)} - police
+    civilians = {
+        m["name"] or m["name2"] or m["name3"] or m["name4"]
+        for _, m in article.find(_CIVILIAN_NAME, within=_CIVILIAN_NAME_CUE)
+    } - police
     police, civilians = _surnames(police), _surnames(civilians) - _surnames(police)
     parts = []
     if police:

@@ -22,11 +22,22 @@ _OFFICER_HURT = re.compile(
     rf"|\b{_OFFICER_NP}\s+(?:suffered|sustained|received)\s+(?:[\w-]+\s+){{0,3}}?(?:{_INJURY_NOUNS})\b"
     rf"|\bsent\s+(?:[\w-]+\s+){{0,3}}?{_OFFICER_NP}\s+to\s+(?:the|a)\s+hospital"
     rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:taken|rushed|transported)\s+to\s+(?:a|the|\w+)\s+"
-    rf"(?:\w+\s+)?hospital\s+(?:with|for)\b",
+    rf"(?:\w+\s+)?hospital\s+(?:with|for)\b"
+    rf"|\b{_OFFICER_NP}\s+who\s+(?:was|had\s+been)\s+(?:{_INJURED})\b(?!\s+at\b)"
+    rf"|\b{_OFFICER_NP}\s+(?:cut|injured|hurt|broke|sprained)\s+(?:his|her|their)\s+\w+",
     _I,
 )
+#: "a man who struck an officer with a hammer" (not "nearly struck", "tried to stab")
+_OFFICER_ATTACKED = re.compile(
+    r"\b(?:struck|stabbed|slashed|wounded|injured|punched|kicked|bit|dragged)\s+"
+    r"(?:an|one|the\s+other|another|a\s+second|two)\s+(?:[\w-]+\s+)?(?:officers?|deputy|deputies|troopers?)"
+    r"\b(?![\'\u2019])",
+    _I,
+)
+_ATTEMPT = re.compile(r"\b(?:nearly|almost|to|not|never|tried|attempted)\s+$", _I)
 _OFFICER_UNHURT = re.compile(
     r"\b(?:no|none\s+of\s+the|neither)\s+(?:police\s+)?(?:officers?|deputies|troopers?|police)\s+"
+    r"(?:(?:or|and|nor)\s+(?:[\w-]+\s+){1,2}?)?"
     r"(?:was|were|had\s+been|have\s+been)\s+(?:injured|hurt|wounded|shot|struck)"
     rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:not|un)\s*(?:injured|hurt|harmed)"
     rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:uninjured|unhurt|unharmed|not\s+injured|not\s+hurt)"
@@ -47,6 +58,9 @@ def officer_injured(article: Article) -> Hit[bool] | None:
         if re.match(r"(?:no|none|neither)\b", match.group(), _I):
             continue
         return article.hit(True, sentence)
+    for sentence, match in article.find(_OFFICER_ATTACKED):
+        if not _ATTEMPT.search(article.masked, sentence.start, match.start()):
+            return article.hit(True, sentence)
     for sentence, match in article.find(_OFFICER_UNHURT):
         if re.search(r"\bother\b", match.group(), _I):
             continue

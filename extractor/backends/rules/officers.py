@@ -11,11 +11,11 @@ import re
 from extractor.backends.rules import counts
 from extractor.backends.rules.actors import actor_before
 from extractor.backends.rules.person import Person, gender_from_pronoun
-from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.text import Article, Hit, Sentence
 
 _I = re.IGNORECASE
 _OFF_DUTY = re.compile(
-    r"\boff[\s-]duty\s+(?:[\w-]+\s+){0,2}?(?:officer|cop|deputy|trooper|detective|sergeant|policeman)\b"
+    r"\boff[\s-]duty\s+(?:[\w-]+\s+){0,3}?(?:officer|cop|deputy|trooper|detective|sergeant|policeman)\b"
     r"|\b(?:officer|deputy|trooper|detective|sergeant)\b[^.]{0,40}?\bwas\s+off[\s-]duty\b",
     _I,
 )
@@ -23,7 +23,10 @@ _OFFICER_HURT = re.compile(
     r"\b(?P<det>the|an|one|a)\s+(?:[\w-]+\s+){0,2}?(?:officer|deputy|trooper|detective|sergeant|cop)\b"
     r"(?:,[^,]{1,60},)?\s+(?:was|had\s+been)\s+(?:also\s+)?(?:critically\s+|seriously\s+|fatally\s+)?"
     r"(?P<how>shot|wounded|injured|hurt|struck|stabbed|killed|grazed|hospitalized)\b(?!\s+at\b)"
-    r"|\bsent\s+(?P<det2>an?|the)\s+(?:[\w-]+\s+)?officer\s+to\s+(?:the|a)\s+hospital",
+    r"|\bsent\s+(?P<det2>an?|the)\s+(?:[\w-]+\s+)?officer\s+to\s+(?:the|a)\s+hospital"
+    r"|\b(?P<det3>the|an|one|a)\s+(?:[\w-]+\s+){0,2}?(?:officer|deputy|trooper|detective|sergeant|cop)"
+    r"\s+(?:suffered|sustained|received)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:injury|injuries|cut|cuts|wound|wounds|bruises|laceration|lacerations)\b",
     _I,
 )
 _OFFICER_PRONOUN = re.compile(
@@ -58,6 +61,18 @@ def _name_officer(article: Article, person: Person, surname: str) -> None:
             return
 
 
+_APPOSED_ACTOR = re.compile(r"\s*(?:an?|the)\s+$")
+
+
+def _named_in_apposition(article: Article, sentence: Sentence, start: int) -> str | None:
+    """The name in "Officer Bradley Kessel, 38, an 11-year veteran, fired": the shooter is the
+    veteran, and the veteran is the named officer."""
+    for match in _OFFICER_NAME_AGE.finditer(article.masked, sentence.start, start):
+        if match["age"] and _APPOSED_ACTOR.fullmatch(article.masked, match.end(), start):
+            return str(match["name"])
+    return None
+
+
 def officer(
     article: Article, encounter: Hit[str] | None, unhurt: Hit[bool] | None
 ) -> Person | None:
@@ -80,11 +95,13 @@ def officer(
     if shooters and number is not None and number.value == 1:
         sentence, actor = shooters[0]
         ensure(actor.start).set("fired_weapon", article.hit(True, sentence))
-        named = next((a.name for _, a in shooters if a.name), None)
+        named = next((a.name for _, a in shooters if a.name), None) or next(
+            (n for s, a in shooters if (n := _named_in_apposition(article, s, a.start))), None
+        )
         if named:
             _name_officer(article, ensure(actor.start), named)
     for sentence, match in article.find(_OFFICER_HURT):
-        determiner = (match["det"] or match["det2"] or "").lower()
+        determiner = (match["det"] or match["det2"] or match["det3"] or "").lower()
         if person is not None and determiner != "the":
             continue  # "an officer was hurt" may be another officer than the one described
         how = (match["how"] or "").lower()
