@@ -444,8 +444,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
+    # the synthetic articles sit beside their gold folder: evals/articles, evals/heldout/articles
+    synthetic_dir = args.gold.parent / "articles"
     articles: dict[str, Path] = {}
-    for folder in DEFAULT_ARTICLE_DIRS + args.articles:
+    for folder in [synthetic_dir, *DEFAULT_ARTICLE_DIRS, *args.articles]:
         for path in sorted(folder.glob("*.txt")) if folder.is_dir() else []:
             articles.setdefault(path.stem, path)
 
@@ -454,7 +456,7 @@ def main(argv: list[str] | None = None) -> int:
     for path in gold_files:
         if problems := check_file(path, articles):
             flagged[path.name] = problems
-    synthetic = sorted((EVALS / "articles").glob("*.txt"))
+    synthetic = sorted(synthetic_dir.glob("*.txt"))
     gold_ids = {p.stem for p in gold_files}
     for path in synthetic:
         problems = check_synthetic_article(path)
