@@ -264,6 +264,7 @@ def run(
     """
     settings = settings or Settings()
     backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
+    paths = list(paths)  # read twice: recorded with the run, then the articles themselves
     items = iter_documents(paths)
     with PredictionWriter(output, fmt=fmt, overwrite=overwrite, model=backend.model) as writer:
 
@@ -276,6 +277,15 @@ def run(
         return execute(
             items, settings, on_line=write, args=args, skip=writer.done, resolved=(backend, price)
         )
+
+
+def _settings(model: str | None, prompt: str | None, options: dict[str, Any]) -> Settings:
+    """Settings from library keyword arguments (None means "as configured"), model resolved."""
+    given = {
+        k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
+    }
+    settings = Settings(**given)
+    return settings.model_copy(update={"model": settings.resolved_model()[0]})
 
 
 def extract(
@@ -298,11 +308,7 @@ def extract(
     Returns:
         One :class:`PredictionLine` per document, in input order.
     """
-    given = {
-        k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
-    }
-    settings = Settings(**given)
-    settings = settings.model_copy(update={"model": settings.resolved_model()[0]})
+    settings = _settings(model, prompt, options)
     docs = [
         d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)
     ]
@@ -324,11 +330,8 @@ def extract_paths(
     Returns:
         The lines sorted by doc_id, and the run's summary (its ``run_id`` names it in the store).
     """
-    given = {
-        k: v for k, v in {"model": model, "prompt": prompt, **options}.items() if v is not None
-    }
-    settings = Settings(**given)
-    settings = settings.model_copy(update={"model": settings.resolved_model()[0]})
+    settings = _settings(model, prompt, options)
+    paths = list(paths)  # read twice: recorded with the run, then the articles themselves
     lines: list[PredictionLine] = []
     args = {"inputs": [str(p) for p in paths]}
     summary = execute(iter_documents(paths), settings, on_line=lines.append, kind=kind, args=args)

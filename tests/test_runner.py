@@ -167,3 +167,10 @@ def test_an_unexpected_exception_is_an_error_line_not_a_crashed_batch(tmp_path: 
     assert lines["a"].ok and lines["c"].ok and summary.failed == 1
     assert lines["b"].error is not None and "unexpected KeyError" in lines["b"].error.message
     assert "a bug in extractor" in lines["b"].error.message
+
+
+def test_library_run_accepts_paths_as_a_generator(tmp_path: Path) -> None:
+    from extractor import run
+
+    summary = run((p for p in ["seeds"]), tmp_path / "out.jsonl", settings=None)
+    assert summary.succeeded == 3 and len(lines_of(tmp_path / "out.jsonl")) == 3
