@@ -1,18 +1,24 @@
 """Input articles: plain-text files, folders of them, and JSON Lines.
 
 Loading never raises for one bad article: it yields a :class:`BadDocument` carrying a clear,
-located error, so the batch writes an error line for it and goes on with the rest.
+located error, so the batch writes an error line for it and goes on with the rest. A path found in
+a folder that holds no article (a picture, a symlinked folder) is listed in
+:attr:`Documents.skipped`, so nothing given or found is dropped without a word.
 """
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 import re
-from collections.abc import Iterable, Iterator
+import stat
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
+from charset_normalizer.utils import is_multi_byte_encoding
 
 from extractor.errors import DocumentError
 
@@ -20,9 +26,24 @@ TEXT_SUFFIXES = (".txt", ".md")
 JSONL_SUFFIXES = (".jsonl", ".ndjson")
 #: Articles larger than this are refused before any model sees them (news articles are ~5 KB).
 MAX_BYTES = 2_000_000
+#: A text with more control characters than both of these is noise, not an article (a stray
+#: DOS end-of-file mark or two is not).
+MAX_CONTROL_SHARE = 0.01
+MAX_CONTROL_CHARS = 2
 
 _DATE_LINE = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})(?:[ \t]+|[ \t]*\r?\n|$)")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# C0 and C1 control characters other than tab, newline, vertical tab, form feed and return
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_BOMS = (  # UTF-32's little-endian BOM starts with UTF-16's, so it is tried first
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_TEXT_HINT = "give the article as plain text, saved as UTF-8"
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +62,27 @@ class BadDocument:
 
     doc_id: str
     error: DocumentError
+
+
+@dataclass(frozen=True, slots=True)
+class SkippedInput:
+    """A path given or found that holds no article, and why it was not read."""
+
+    path: str
+    reason: str
+
+
+def path_text(path: str | Path) -> str:
+    r"""A path as valid text: a byte the file system's encoding cannot decode becomes ``\xff``.
+
+    Deterministic, so a rerun gives the same doc_id and resume still matches it.
+    """
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def _valid_text(value: str) -> str:
+    r"""``value`` with any lone surrogate (a JSON ``"\ud800"`` escape) spelled as ``\ud800``."""
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def parse_article(raw: str, *, doc_id: str, source: str = "") -> Document:
@@ -78,57 +120,129 @@ def _check_date(value: str, *, source: str, line: int | None = None) -> str:
         ) from None
 
 
-def decode(data: bytes, *, source: str) -> str:
-    """Decode article bytes: UTF-8 first, then whatever a charset detector is sure of.
-
-    Raises:
-        DocumentError: the file is empty, binary, too large, or in no encoding we can recognise.
-    """
-    if not data.strip():
+def _check_size(size: int, *, what: str, source: str, line: int | None = None) -> None:
+    if size > MAX_BYTES:
         raise DocumentError(
-            "the file is empty", source=source, hint="remove it or add the article text"
-        )
-    if len(data) > MAX_BYTES:
-        raise DocumentError(
-            f"the file is {len(data):,} bytes; articles over {MAX_BYTES:,} bytes are refused",
+            f"{what} is {size:,} bytes; articles over {MAX_BYTES:,} bytes are refused",
             source=source,
-            hint="split it into one article per file",
+            line=line,
+            hint="split it into one article per file or line",
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+
+
+def _check_text(
+    text: str, *, what: str, source: str, line: int | None = None, encoding: str | None = None
+) -> None:
+    """Refuse text that holds a NUL or is more than 1% control characters: noise, not an article."""
+    controls = len(_CONTROL.findall(text))
+    noise = controls > MAX_CONTROL_CHARS and controls > len(text) * MAX_CONTROL_SHARE
+    if "\x00" not in text and not noise:
+        return
+    decoded = f"decoded as {encoding}, " if encoding else ""
+    raise DocumentError(
+        f"{what} is not text: {decoded}{controls:,} of its {len(text):,} characters are "
+        "NULs or control characters",
+        source=source,
+        line=line,
+        hint=_TEXT_HINT,
+    )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """The codec of BOM-less UTF-16 text: NULs in nearly every high byte and in no low byte."""
+    half = len(data) // 2
+    if len(data) % 2 or not half:
+        return None
+    even, odd = data[0::2].count(0), data[1::2].count(0)
+    if odd >= half * 0.3 and even <= half * 0.01:
+        return "utf-16-le"
+    if even >= half * 0.3 and odd <= half * 0.01:
+        return "utf-16-be"
+    return None
+
+
+def _detect(data: bytes, *, source: str) -> tuple[str, str]:
+    """Decode non-UTF-8 bytes by charset detection, preferring cp1252 among single-byte guesses.
+
+    The detector often ranks another single-byte code page first when several fit equally well
+    (Latin-1 ``señor`` read as cp1250 ``seńor``); for Western news cp1252, a superset of
+    Latin-1's printable characters, is the better bet whenever it fits as well.
+    """
     best = from_bytes(data).best()
-    if b"\x00" in data and (best is None or not best.encoding.startswith("utf_16")):
-        raise DocumentError(
-            "the file is binary, not text", source=source, hint="give .txt or .md articles"
-        )
     if best is None or best.chaos > 0.2:
         raise DocumentError(
             "the file's bytes are not UTF-8 and no other text encoding fits them",
             source=source,
             hint="re-save it as UTF-8",
         )
-    return str(best)
+    if best.encoding != "cp1252" and not is_multi_byte_encoding(best.encoding):
+        western = from_bytes(data, cp_isolation=["cp1252"]).best()
+        if western is not None and western.chaos <= best.chaos:
+            best = western
+    return str(best), best.encoding
+
+
+def decode(data: bytes, *, source: str) -> str:
+    """Decode article bytes: a BOM, BOM-less UTF-16, UTF-8, then a charset detector's best guess.
+
+    Raises:
+        DocumentError: the file is empty, binary, too large, noise, or in no encoding we know.
+    """
+    if not data.strip():
+        raise DocumentError(
+            "the file is empty", source=source, hint="remove it or add the article text"
+        )
+    _check_size(len(data), what="the file", source=source)
+    encoding = next((name for bom, name in _BOMS if data.startswith(bom)), None)
+    if encoding is None and b"\x00" in data:
+        encoding = _utf16_without_bom(data)
+        if encoding is None:
+            raise DocumentError("the file is binary, not text", source=source, hint=_TEXT_HINT)
+    try:
+        text = data.decode(encoding or "utf-8")
+        encoding = encoding or "utf-8"
+    except UnicodeDecodeError:
+        if encoding is not None:
+            raise DocumentError(
+                f"the file is not text: its bytes are not valid {encoding}",
+                source=source,
+                hint=_TEXT_HINT,
+            ) from None
+        text, encoding = _detect(data, source=source)
+    _check_text(text, what="the file", source=source, encoding=encoding)
+    return text
 
 
 def read_article_file(path: Path) -> Document:
     """Read one article file; its doc_id is the file name without its extension."""
-    source = str(path)
+    source = path_text(path)
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=source) from None
-    return parse_article(decode(data, source=source), doc_id=path.stem, source=source)
+        raise DocumentError(
+            f"cannot read the file: {exc.strerror}",
+            source=source,
+            hint="fix the path, the symlink or the permissions, or remove the file",
+        ) from None
+    return parse_article(decode(data, source=source), doc_id=path_text(path.stem), source=source)
 
 
 def read_jsonl(path: Path) -> Iterator[Document | BadDocument]:
     """Yield one document per line of a JSON Lines file (``doc_id``, ``text``, ``published``)."""
-    with path.open("rb") as handle:
+    stem = path_text(path.stem)
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        yield BadDocument(
+            doc_id=stem,
+            error=DocumentError(f"cannot read the file: {exc.strerror}", source=path_text(path)),
+        )
+        return
+    with handle:
         for number, raw_line in enumerate(handle, start=1):
             if not raw_line.strip():
                 continue
-            fallback_id = f"{path.stem}:{number}"
+            fallback_id = f"{stem}:{number}"
             try:
                 yield _jsonl_document(raw_line, path=path, line=number)
             except DocumentError as exc:
@@ -136,7 +250,7 @@ def read_jsonl(path: Path) -> Iterator[Document | BadDocument]:
 
 
 def _jsonl_document(raw_line: bytes, *, path: Path, line: int) -> Document:
-    source = str(path)
+    source = path_text(path)
     try:
         item = json.loads(raw_line)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -149,17 +263,23 @@ def _jsonl_document(raw_line: bytes, *, path: Path, line: int) -> Document:
     doc_id = item.get("doc_id")
     if not isinstance(doc_id, str) or not doc_id.strip():
         raise DocumentError("missing string field 'doc_id'", source=source, line=line)
-    if not isinstance(item.get("text"), str):
+    doc_id = _valid_text(doc_id)
+    text = item.get("text")
+    if not isinstance(text, str):
         raise DocumentError("missing string field 'text'", source=source, line=line, doc_id=doc_id)
     published = item.get("published")
     try:
+        # the same limits as a file's: an article is an article, wherever it comes from
+        text = _SURROGATE.sub("\ufffd", text)
+        _check_size(len(text.encode("utf-8")), what="field 'text'", source=source, line=line)
+        _check_text(text, what="field 'text'", source=source, line=line)
         if published is not None:
             if not isinstance(published, str) or not _ISO_DATE.match(published):
                 raise DocumentError(
                     f"field 'published' {published!r} is not YYYY-MM-DD", source=source, line=line
                 )
             published = _check_date(published, source=source, line=line)
-        document = parse_article(item["text"], doc_id=doc_id, source=f"{source}:{line}")
+        document = parse_article(text, doc_id=doc_id, source=f"{source}:{line}")
     except DocumentError as exc:
         exc.doc_id = doc_id
         raise
@@ -168,55 +288,135 @@ def _jsonl_document(raw_line: bytes, *, path: Path, line: int) -> Document:
     return document
 
 
-def _expand(path: Path) -> Iterator[Path]:
-    if path.is_dir():
-        yield from sorted(
-            p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES
-        )
-    else:
+def _where(item: Document | BadDocument) -> str:
+    if isinstance(item, Document):
+        return item.source
+    error = item.error
+    return error.source if error.line is None else f"{error.source}:{error.line}"
+
+
+class Documents(Iterator[Document | BadDocument]):
+    """The articles under some paths, read lazily in a stable order, with what was passed over.
+
+    Every path given or found either yields an item (a document, or a bad document for its error
+    line) or is listed in :attr:`skipped` with the reason, once iteration has finished.
+    """
+
+    def __init__(self, paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> None:
+        self.skipped: list[SkippedInput] = []
+        self._exclude = {os.path.realpath(p) for p in exclude}
+        self._items = self._generate(list(paths))
+
+    def __next__(self) -> Document | BadDocument:
+        return next(self._items)
+
+    def _skip(self, path: str | Path, reason: str) -> None:
+        self.skipped.append(SkippedInput(path_text(path), reason))
+
+    def _generate(self, paths: list[str | Path]) -> Iterator[Document | BadDocument]:
+        seen: dict[str, str] = {}  # doc_id -> where its article came from
+        for given in paths:
+            root = Path(given)
+            if not root.exists():
+                what = "a broken symlink or a symlink loop" if root.is_symlink() else "no such file or folder"  # fmt: skip
+                raise DocumentError(
+                    what, source=path_text(root),
+                    hint="give article files, folders of .txt/.md files, or .jsonl files",
+                )  # fmt: skip
+            found = 0
+            for path in _expand(root, self._skip):
+                found += 1
+                if os.path.realpath(path) in self._exclude:
+                    self._skip(path, "the output file of this run")
+                    continue
+                for item in self._read(path):
+                    first = seen.get(item.doc_id)
+                    if first is not None:
+                        item = _duplicate(item, first=first, seen=seen)
+                    seen[item.doc_id] = _where(item)
+                    yield item
+            if root.is_dir() and not found:
+                self._skip(root, "the folder holds no .txt, .md or .jsonl files")
+
+    @staticmethod
+    def _read(path: Path) -> Iterable[Document | BadDocument]:
+        if path.suffix.lower() in JSONL_SUFFIXES:
+            return read_jsonl(path)
+        try:
+            return [read_article_file(path)]
+        except DocumentError as exc:
+            return [BadDocument(doc_id=path_text(path.stem), error=exc)]
+
+
+def _expand(path: Path, skip: Callable[[Path, str], None]) -> Iterator[Path]:
+    """``path`` itself, or every article file under it (depth first, names sorted)."""
+    if not path.is_dir():
         yield path
+        return
+    try:
+        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+    except OSError as exc:
+        skip(path, f"cannot read the folder: {exc.strerror}")
+        return
+    for entry in entries:
+        found = Path(entry.path)
+        if entry.is_dir(follow_symlinks=False):
+            yield from _expand(found, skip)
+        elif (reason := _not_an_article(entry)) is None:
+            yield found
+        else:
+            skip(found, reason)
 
 
-def iter_documents(paths: Iterable[str | Path]) -> Iterator[Document | BadDocument]:
+def _not_an_article(entry: os.DirEntry[str]) -> str | None:
+    """Why a folder entry (not itself a folder) holds no article, or None when it is one to read."""
+    try:
+        mode: int | None = os.stat(entry.path).st_mode
+    except OSError:
+        mode = None  # a broken symlink or a symlink loop
+    if mode is not None and stat.S_ISDIR(mode):
+        return "a symlink to a folder, not followed (give the folder itself as an input)"
+    if Path(entry.name).suffix.lower() not in TEXT_SUFFIXES + JSONL_SUFFIXES:
+        if mode is None:
+            return "a broken symlink or a symlink loop, and not an article file"
+        return "not an article file (.txt, .md, .jsonl or .ndjson)"
+    if mode is None or stat.S_ISREG(mode):
+        return None  # an article; if it cannot be read, its error line says why
+    return "not a regular file (a pipe, socket or device)"
+
+
+def _duplicate(item: Document | BadDocument, *, first: str, seen: dict[str, str]) -> BadDocument:
+    """The error line for a second article with a seen id, under an id of its own from its path.
+
+    The id is stable (a rerun gives the same one, so resume matches it) and never one already
+    given, so the duplicate's line can neither shadow nor be hidden by another article's.
+    """
+    where = _where(item)
+    doc_id = base = f"{item.doc_id}@{where}"
+    count = 1
+    while doc_id in seen:
+        count += 1
+        doc_id = f"{base}#{count}"
+    return BadDocument(
+        doc_id=doc_id,
+        error=DocumentError(
+            f"duplicate doc_id {item.doc_id!r}: {first} has the same id",
+            source=where,
+            hint="give each article a unique file name or doc_id",
+        ),
+    )
+
+
+def iter_documents(paths: Iterable[str | Path], *, exclude: Iterable[str | Path] = ()) -> Documents:
     """Yield every article under ``paths`` (files, folders searched recursively, JSONL files).
 
-    A second article with an id already seen becomes a :class:`BadDocument`.
+    A second article with an id already seen becomes a :class:`BadDocument`. Paths found that
+    hold no article, and any in ``exclude`` (the run's own output), are listed in ``.skipped``.
 
     Raises:
         DocumentError: a path given does not exist (a typo, not a bad article).
     """
-    seen: set[str] = set()
-    for given in paths:
-        root = Path(given)
-        if not root.exists():
-            raise DocumentError(
-                "no such file or folder", source=str(root),
-                hint="give article files, folders of .txt/.md files, or .jsonl files",
-            )  # fmt: skip
-        for path in _expand(root):
-            items: Iterable[Document | BadDocument]
-            if path.suffix.lower() in JSONL_SUFFIXES:
-                items = read_jsonl(path)
-            else:
-                try:
-                    items = [read_article_file(path)]
-                except DocumentError as exc:
-                    items = [BadDocument(doc_id=path.stem, error=exc)]
-            for item in items:
-                if item.doc_id in seen:
-                    source = item.source if isinstance(item, Document) else item.error.source
-                    # a distinct id, so the duplicate's error line never shadows the first record
-                    item = BadDocument(
-                        doc_id=f"{item.doc_id}#duplicate",
-                        error=DocumentError(
-                            f"duplicate doc_id {item.doc_id!r}: an earlier article has the same id",
-                            source=source,
-                            hint="give each article a unique file name or doc_id",
-                        ),
-                    )
-                else:
-                    seen.add(item.doc_id)
-                yield item
+    return Documents(paths, exclude=exclude)
 
 
 def count_inputs(paths: Iterable[str | Path]) -> int | None:
@@ -226,10 +426,13 @@ def count_inputs(paths: Iterable[str | Path]) -> int | None:
         root = Path(given)
         if not root.exists():
             return None
-        for path in _expand(root):
+        for path in _expand(root, lambda path, reason: None):
             if path.suffix.lower() in JSONL_SUFFIXES:
-                with path.open("rb") as handle:
-                    total += sum(1 for line in handle if line.strip())
+                try:
+                    with path.open("rb") as handle:
+                        total += sum(1 for line in handle if line.strip())
+                except OSError:
+                    total += 1  # its error line
             else:
                 total += 1
     return total

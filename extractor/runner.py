@@ -17,7 +17,7 @@ from typing import Any
 
 from extractor.backends import Backend, Usage, make_backend
 from extractor.cache import CachingBackend
-from extractor.documents import BadDocument, Document, iter_documents
+from extractor.documents import BadDocument, Document, Documents, iter_documents
 from extractor.errors import ConfigError, ExtractionError, ExtractorError
 from extractor.output import Format, PredictionWriter
 from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
@@ -49,11 +49,14 @@ class RunSummary:
     cost_usd: float | None = 0.0
     wall_s: float = 0.0
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: (path, reason) for every input path given or found that holds no article
+    inputs_skipped: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["usage"] = self.usage.as_dict()
         data["errors"] = len(self.errors)
+        data["inputs_skipped"] = len(self.inputs_skipped)
         return data
 
     def add(self, line: PredictionLine) -> None:
@@ -167,6 +170,8 @@ async def run_items(
                 summary.skipped += 1
                 continue
             await queue.put(item)
+        if isinstance(items, Documents):  # read to the end: every path passed over is known
+            summary.inputs_skipped = [(s.path, s.reason) for s in items.skipped]
         for _ in workers:
             await queue.put(None)
         await asyncio.gather(*workers)
@@ -265,7 +270,7 @@ def run(
     settings = settings or Settings()
     backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
     paths = list(paths)  # read twice: recorded with the run, then the articles themselves
-    items = iter_documents(paths)
+    items = iter_documents(paths, exclude=[] if str(output) == "-" else [output])
     with PredictionWriter(output, fmt=fmt, overwrite=overwrite, model=backend.model) as writer:
 
         def write(line: PredictionLine) -> None:

@@ -111,14 +111,14 @@ def test_bad_inputs_get_located_error_lines_and_the_batch_completes(
     )
     assert error("long").startswith(f"{where}/long.txt: the article is about ")
     assert "openai/sim-1 takes at most 128,000 input tokens" in error("long")
-    assert error("good1#duplicate").startswith(
-        f"{where}/sub/good1.txt: duplicate doc_id 'good1': an earlier article has the same id"
+    assert error(f"good1@{where}/sub/good1.txt").startswith(
+        f"{where}/sub/good1.txt: duplicate doc_id 'good1': {where}/good1.txt has the same id"
     )
     assert error("feed:2").startswith(f"{jsonl}:2: not valid JSON")
     assert error("j3").startswith(f"{jsonl}:3: missing string field 'text'")
-    assert error("j1#duplicate").startswith(f"{jsonl}:5: duplicate doc_id 'j1'")
-    bad = {"empty", "binary", "undecodable", "huge", "long", "good1#duplicate", "feed:2", "j3",
-           "j1#duplicate"}  # fmt: skip
+    assert error(f"j1@{jsonl}:5").startswith(f"{jsonl}:5: duplicate doc_id 'j1': {jsonl}:1 has")
+    bad = {"empty", "binary", "undecodable", "huge", "long", f"good1@{where}/sub/good1.txt",
+           "feed:2", "j3", f"j1@{jsonl}:5"}  # fmt: skip
     assert set(lines) == good | bad
     # the summary on stderr names each failure
     for doc_id in bad:

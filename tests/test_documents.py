@@ -91,10 +91,87 @@ def test_duplicate_ids_are_errors_that_keep_the_first(tmp_path: Path) -> None:
     (tmp_path / "same.txt").write_text("Second.")
     items = list(iter_documents([tmp_path / "x", tmp_path / "same.txt"]))
     assert isinstance(items[0], Document) and items[0].text == "First."
-    assert isinstance(items[1], BadDocument) and "duplicate doc_id 'same'" in str(items[1].error)
-    assert items[1].doc_id != "same"
+    assert isinstance(items[1], BadDocument)
+    assert str(items[1].error).startswith(
+        f"{tmp_path / 'same.txt'}: duplicate doc_id 'same': {tmp_path / 'x' / 'same.txt'} has the"
+    )
+    assert items[1].doc_id == f"same@{tmp_path / 'same.txt'}"
 
 
 def test_missing_path_is_an_error_not_a_silent_skip(tmp_path: Path) -> None:
     with pytest.raises(DocumentError, match="no such file or folder"):
         list(iter_documents([tmp_path / "nope"]))
+
+
+def bad(path: Path) -> str:
+    """The error message of the one article under ``path`` (which must be refused)."""
+    (item,) = iter_documents([path])
+    assert isinstance(item, BadDocument), item
+    return str(item.error)
+
+
+def test_a_file_of_nul_bytes_is_not_text(tmp_path: Path) -> None:
+    (tmp_path / "nul.txt").write_bytes(b"\x00" * 4096)
+    assert bad(tmp_path).startswith(f"{tmp_path / 'nul.txt'}: the file is binary, not text")
+
+
+def test_control_character_noise_is_not_text(tmp_path: Path) -> None:
+    (tmp_path / "noise.txt").write_bytes(b"Police said. " + bytes(range(1, 9)) * 20)
+    assert bad(tmp_path).startswith(
+        f"{tmp_path / 'noise.txt'}: the file is not text: decoded as utf-8, 160 of its 173 "
+        "characters are NULs or control characters"
+    )
+    # a stray DOS end-of-file mark is not noise
+    (tmp_path / "noise.txt").write_bytes(b"Police said an officer fired.\x1a")
+    assert isinstance(load(tmp_path)["noise"], Document)
+
+
+def test_jsonl_text_with_nuls_is_not_text(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"doc_id": "n", "text": "\u0000" * 50}) + "\n")
+    assert bad(path).startswith(f"{path}:1: field 'text' is not text: 50 of its 50 characters")
+
+
+def test_utf16_without_a_bom_is_detected(tmp_path: Path) -> None:
+    ascii_only = "CHICAGO - Police said an officer shot a man, 24, on Tuesday."  # valid UTF-8 too
+    accented = "CHICAGO - Police said an officer shot José Muñoz, 24, on Tuesday."
+    for name, text in [("ascii", ascii_only), ("accented", accented)]:
+        (tmp_path / f"{name}-le.txt").write_bytes(text.encode("utf-16-le"))
+        (tmp_path / f"{name}-be.txt").write_bytes(text.encode("utf-16-be"))
+        (tmp_path / f"{name}-bom.txt").write_bytes(text.encode("utf-16"))
+    items = load(tmp_path)
+    assert len(items) == 6
+    for doc_id, item in items.items():
+        expected = ascii_only if doc_id.startswith("ascii") else accented
+        assert isinstance(item, Document) and item.text == expected, doc_id
+
+
+def test_latin1_is_read_as_western_not_central_european(tmp_path: Path) -> None:
+    text = "CHICAGO - Police said the officer shot José Muñoz near the home of a señor."
+    (tmp_path / "latin1.txt").write_bytes(text.encode("latin-1"))
+    quotes = "\u201cHe ran,\u201d police said \u2014 the caf\u00e9 owner, Ren\u00e9e, saw it."
+    (tmp_path / "cp1252.txt").write_bytes(quotes.encode("cp1252"))
+    russian = "Полиция сообщила, что офицер выстрелил в мужчину во вторник вечером."
+    (tmp_path / "cp1251.txt").write_bytes(russian.encode("cp1251"))
+    items = load(tmp_path)
+    assert isinstance(items["latin1"], Document) and items["latin1"].text == text
+    assert isinstance(items["cp1252"], Document) and items["cp1252"].text == quotes
+    # a text cp1252 does not fit keeps the detector's guess
+    assert isinstance(items["cp1251"], Document) and items["cp1251"].text == russian
+
+
+def test_lone_surrogates_in_jsonl_become_valid_text(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text('{"doc_id": "odd\\ud800", "text": "Police said \\udcff an officer fired."}\n')
+    (item,) = iter_documents([path])
+    assert isinstance(item, Document)
+    assert item.doc_id == "odd\\ud800" and item.text == "Police said \ufffd an officer fired."
+    item.doc_id.encode("utf-8")  # valid text: encodes without error
+
+
+def test_a_jsonl_article_over_the_size_limit_is_refused_like_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "feed.jsonl"
+    path.write_text(json.dumps({"doc_id": "big", "text": "word " * 500_000}) + "\n")
+    assert bad(path).startswith(
+        f"{path}:1: field 'text' is 2,500,000 bytes; articles over 2,000,000 bytes are refused"
+    )

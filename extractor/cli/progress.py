@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -64,6 +65,7 @@ def summary_table(summary: RunSummary) -> Table:
         ("records written", f"{summary.succeeded:,}"),
         ("failed (error lines)", f"{summary.failed:,}"),
         ("skipped (already done)", f"{summary.skipped:,}"),
+        ("inputs skipped (no article)", f"{len(summary.inputs_skipped):,}"),
         ("ungrounded values", f"{summary.ungrounded_values:,}"),
         ("answered from cache (no model call)", f"{summary.cache_hits:,}"),
         ("attempts (model calls; re-asks, retries incl.)", f"{summary.model_calls:,}"),
@@ -79,3 +81,13 @@ def summary_table(summary: RunSummary) -> Table:
     for name, value in rows:
         table.add_row(name, value)
     return table
+
+
+def print_skipped_inputs(console: Console, summary: RunSummary, *, limit: int = 20) -> None:
+    """One line per input path passed over (a picture, a symlinked folder), and why."""
+    for path, reason in summary.inputs_skipped[:limit]:
+        console.print(
+            f"[yellow]skipped[/] {escape(path)}: {reason}", highlight=False, soft_wrap=True
+        )
+    if len(summary.inputs_skipped) > limit:
+        console.print(f"... and {len(summary.inputs_skipped) - limit} more skipped inputs")

@@ -9,7 +9,7 @@ import typer
 from rich.markup import escape
 
 from extractor.cli.common import err_console, user_errors
-from extractor.cli.progress import BatchProgress, summary_table
+from extractor.cli.progress import BatchProgress, print_skipped_inputs, summary_table
 from extractor.documents import count_inputs
 from extractor.predictions import PredictionLine
 from extractor.settings import Settings
@@ -134,6 +134,7 @@ def run_command(
                 raise typer.Exit(130) from None
     if not quiet:
         err_console.print(summary_table(summary))
+        print_skipped_inputs(err_console, summary)
         for doc_id, message in summary.errors[:20]:
             err_console.print(
                 f"[red]failed[/] {escape(doc_id)}: {escape(message)}",
