@@ -400,7 +400,8 @@ def _duplicate(item: Document | BadDocument, *, first: str, seen: dict[str, str]
     return BadDocument(
         doc_id=doc_id,
         error=DocumentError(
-            f"duplicate doc_id {item.doc_id!r}: {first} has the same id",
+            f"duplicate doc_id {item.doc_id!r}: "
+            + ("this article was given twice" if first == where else f"{first} has the same id"),
             source=where,
             hint="give each article a unique file name or doc_id",
         ),

@@ -175,3 +175,12 @@ def test_a_jsonl_article_over_the_size_limit_is_refused_like_a_file(tmp_path: Pa
     assert bad(path).startswith(
         f"{path}:1: field 'text' is 2,500,000 bytes; articles over 2,000,000 bytes are refused"
     )
+
+
+def test_an_article_given_twice_says_so(tmp_path: Path) -> None:
+    (tmp_path / "one.txt").write_text("Police said an officer fired.")
+    first, second = iter_documents([tmp_path, tmp_path / "one.txt"])
+    assert isinstance(first, Document) and isinstance(second, BadDocument)
+    assert str(second.error).startswith(
+        f"{tmp_path / 'one.txt'}: duplicate doc_id 'one': this article was given twice"
+    )
