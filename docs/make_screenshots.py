@@ -33,9 +33,27 @@ def main() -> None:
                 view_fixtures.compare_report(folder), folder / "compare.html"
             ),
         }
+        # where each screenshot looks: the run's first article; the eval's per-field table bottom
+        # and a diff with its quote; the compare view's worklist and the article it opens
+        scroll = {"run": None, "eval": "#field-table tfoot", "compare": "#worklist-total"}
         with browser.chromium(1400, 1000) as driver:
             for name, page in pages.items():
                 browser.open_page(driver, page)
+                if name == "eval":  # open a diff that has a quote to highlight
+                    driver.execute_script(
+                        "var d = JSON.parse(document.getElementById('view-data').textContent)"
+                        ".diffs.find(x => x.quote);"
+                        "document.querySelector('#field-table tr[data-field=\"' + d.field + '\"]')"
+                        ".click();"
+                        "document.querySelector('#diff-list li[data-path=\"' + d.path + '\"]"
+                        "[data-doc=\"' + d.doc_id + '\"]').click();"
+                    )
+                if scroll[name]:
+                    driver.execute_script(
+                        "document.querySelector(arguments[0]).closest('section').scrollIntoView({block: 'start'});"
+                        "document.querySelectorAll('#doc, #panel').forEach(e => e.scrollTop = 0);",
+                        scroll[name],
+                    )
                 out = ROOT / "docs" / f"view-{name}.png"
                 driver.save_screenshot(str(out))
                 print(f"wrote {out.relative_to(ROOT)}")
