@@ -88,3 +88,7 @@ class ProviderError(ExtractionError):
 
 class ValidationFailedError(ExtractionError):
     """The model's answers never passed validation, even after re-asking."""
+
+
+class ViewSourceError(ExtractorError):
+    """What ``extractor view`` was given is not a predictions file, run id, eval or compare report."""

@@ -11,6 +11,7 @@ from extractor.cli import runs as runs_cli
 from extractor.cli.compare import compare_command
 from extractor.cli.eval import eval_command
 from extractor.cli.run import run_command
+from extractor.cli.view import view_command
 
 app = typer.Typer(
     name="extractor",
@@ -26,6 +27,7 @@ app.add_typer(prompts_cli.app, name="prompts")
 app.add_typer(runs_cli.app, name="runs")
 
 app.command("eval")(eval_command)
+app.command("view")(view_command)
 
 
 @app.callback()

@@ -159,6 +159,10 @@ def compare_command(
         Path | None,
         typer.Option("--json", help="write the whole comparison as JSON", dir_okay=False),
     ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option("--html", help="also write the comparison as an HTML page", dir_okay=False),
+    ] = None,
     no_cache: Annotated[
         bool, typer.Option("--no-cache", help="call the model even for requests answered before")
     ] = False,
@@ -201,6 +205,11 @@ def compare_command(
         report = compare(resolved, labels)
         if json_path is not None:
             json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        if html_path is not None:
+            from extractor.view import write_html
+
+            lines = {side.label: side.lines for side in resolved}
+            write_html(report, html_path, articles=articles or DEFAULT_ARTICLES, side_lines=lines)
     console = out_console()
     console.print(render(report, disagreements=disagreements))
     if json_path is not None:

@@ -39,6 +39,14 @@ def eval_command(
         Path | None,
         typer.Option("--json", help="Write the full report as JSON here.", dir_okay=False),
     ] = None,
+    html_path: Annotated[
+        Path | None,
+        typer.Option(
+            "--html",
+            help="Also write the report as an HTML page (as `extractor view`).",
+            dir_okay=False,
+        ),
+    ] = None,
     fail_under: Annotated[
         float | None,
         typer.Option(
@@ -97,6 +105,10 @@ def eval_command(
                     hint="give --json a writable file path",
                 ) from None
 
+        if html_path is not None:
+            from extractor.view import write_html
+
+            write_html(report, html_path, articles=list(articles or DEFAULT_ARTICLES))
     probe = Console()
     console = Console(width=None if probe.is_terminal else PIPE_WIDTH)
     console.print(
