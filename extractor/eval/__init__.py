@@ -18,10 +18,9 @@ from typing import Any
 from extractor.errors import ConfigError, PredictionsFileError
 from extractor.eval.gold import GoldLabel, load_gold
 from extractor.eval.metrics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, summarise
-from extractor.eval.predictions_file import read_predictions
 from extractor.eval.report import REPORT_VERSION, EvalReport
 from extractor.eval.scoring import judge_run
-from extractor.predictions import PredictionLine
+from extractor.predictions import PredictionLine, read_predictions
 from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD
 
 __all__ = [
