@@ -166,9 +166,7 @@ def test_user_price_table_sets_the_cost(tmp_path: Path, llm_env: dict[str, str])
     )
     assert result.exit_code == 0, result.output
     for line in read_output(out):
-        expected = (
-            line.usage.prompt_tokens * 1000 + line.usage.completion_tokens * 2000
-        ) / 1e6
+        expected = (line.usage.prompt_tokens * 1000 + line.usage.completion_tokens * 2000) / 1e6
         assert line.cost_usd == pytest.approx(expected)
     total = sum(line.cost_usd or 0 for line in read_output(out))
     assert f"${total:.4f}" in result.stderr
