@@ -53,7 +53,7 @@ def check_not_an_input(output: str | Path, inputs: Iterable[str | Path]) -> None
 
 
 def _refuse_input(output: Path, given: Path) -> None:
-    where = "is" if not given.is_dir() else "is inside the input folder"
+    where = "is the input" if not given.is_dir() else "is inside the input folder"
     raise OutputError(
         f"the output {str(output)!r} {where} {str(given)!r}: writing it would destroy an input",
         hint="write the output to another file, outside the input folders",
