@@ -51,8 +51,7 @@ from benchmarks.simulator import default_answer
 from extractor.backends.base import Usage
 from extractor.backends.llm import _TOOL_MODEL, _VALIDATION_CONTEXT, OpenAIBackend
 from extractor.evidence import ArticleText
-from extractor.output import PredictionWriter
-from extractor.predictions import PredictionLine, PromptInfo
+from extractor.predictions import PredictionLine, PredictionWriter, PromptInfo
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import run, run_items
 from extractor.settings import Settings
@@ -114,7 +113,10 @@ def our_steps(n: int, tmp: Path) -> dict[str, float]:
             _VALIDATION_CONTEXT.reset(token)
 
     parsed = timed("validate the answer and ground its quotes", validate)
-    results = timed("record + evidence result", lambda i: parsed[i].to_result(Usage(3000, 200), 1))
+    results = timed(
+        "record + evidence result",
+        lambda i: parsed[i].to_result(Usage(prompt_tokens=3000, completion_tokens=200), 1),
+    )
 
     def line(i: int) -> PredictionLine:
         result = results[i]

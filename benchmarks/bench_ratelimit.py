@@ -42,7 +42,7 @@ from benchmarks.harness import (
     table,
 )
 from extractor.backends.llm import OpenAIBackend
-from extractor.output import PredictionWriter
+from extractor.predictions import PredictionWriter
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import RunSummary, run_items
 from extractor.settings import Settings

@@ -46,7 +46,7 @@ from benchmarks.harness import (
 )
 from extractor.backends.llm import IncidentExtraction, OpenAIBackend
 from extractor.documents import Document
-from extractor.output import PredictionWriter
+from extractor.predictions import PredictionWriter
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import run_items
 from extractor.settings import Settings

@@ -59,11 +59,10 @@ def _dump(result: ExtractionResult) -> str:
 
 def _load(text: str) -> ExtractionResult:
     data = json.loads(text)
-    usage = data["usage"]
     return ExtractionResult(
         record=IncidentRecord.model_validate(data["record"]),
         evidence={k: Evidence.model_validate(v) for k, v in data["evidence"].items()},
-        usage=Usage(usage["prompt_tokens"], usage["completion_tokens"]),
+        usage=Usage.model_validate(data["usage"]),
         attempts=data["attempts"],
         cached=True,
     )

@@ -134,7 +134,7 @@ def _summary(side: Side, report: EvalReport) -> SideSummary:
         hallucination_rate=report.hallucination_rate,
         grounding_rate=report.grounding.rate,
         fields_f1={name: f.f1 for name, f in report.fields.items()},
-        tokens_per_article=_per_article([line.usage.get("total_tokens", 0) for line in lines]),
+        tokens_per_article=_per_article([line.usage.total_tokens for line in lines]),
         cost_per_article=(
             None
             if any(line.cost_usd is None for line in lines)

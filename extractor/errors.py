@@ -6,7 +6,10 @@ else is a bug and keeps its traceback. Every message says what is wrong, where, 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from extractor.usage import Usage
 
 
 class ExtractorError(Exception):
@@ -56,6 +59,10 @@ class StoreError(ConfigError):
     """The run store cannot be opened, or holds no run matching what was asked for."""
 
 
+class OutputError(ConfigError):
+    """An output file cannot be written: it is an input, not a predictions file, or in use."""
+
+
 class GoldFileError(ExtractorError):
     """A gold label file is malformed or does not match the incident spec."""
 
@@ -72,13 +79,14 @@ class ExtractionError(ExtractorError):
         message: str,
         *,
         attempts: int = 0,
-        usage: dict[str, int] | None = None,
+        usage: Usage | Mapping[str, int] | None = None,
         last_output: Any = None,
         hint: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.attempts = attempts
-        self.usage = usage or {}
+        #: tokens the failed attempts spent (a mapping is accepted from older callers)
+        self.usage = usage if isinstance(usage, Usage) else Usage.model_validate(usage or {})
         self.last_output = last_output
 
 

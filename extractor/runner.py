@@ -19,8 +19,14 @@ from extractor.backends import Backend, Usage, make_backend
 from extractor.cache import CachingBackend
 from extractor.documents import BadDocument, Document, Documents, iter_documents
 from extractor.errors import ConfigError, ExtractionError, ExtractorError
-from extractor.output import Format, PredictionWriter
-from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
+from extractor.predictions import (
+    ErrorInfo,
+    Format,
+    PredictionLine,
+    PredictionWriter,
+    PromptRef,
+    check_not_an_input,
+)
 from extractor.pricing import Price, load_prices
 from extractor.schema import SCHEMA_VERSION
 from extractor.settings import Settings
@@ -73,24 +79,39 @@ class RunSummary:
             return  # no call was made: it spent nothing now
         self.model_calls += line.attempts
         self.retries += max(0, line.attempts - 1)
-        self.usage.add(
-            Usage(line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0))
-        )
-        if self.cost_usd is not None:
-            self.cost_usd = None if line.cost_usd is None else self.cost_usd + line.cost_usd
+        self.usage.add(line.usage)
+        # known costs add up (an error line costs what its attempts cost); the total is unknown
+        # only once tokens were spent at no known price
+        if line.cost_usd is not None:
+            if self.cost_usd is not None:
+                self.cost_usd += line.cost_usd
+        elif line.usage.total_tokens:
+            self.cost_usd = None
 
 
 OnLine = Callable[[PredictionLine], None]
 
 
-async def _process(item: Item, backend: Backend, price: Price | None) -> PredictionLine:
-    prompt = (
-        PromptInfo(name=backend.prompt[0], version=backend.prompt[1]) if backend.prompt else None
+def _prompt_ref(backend: Backend) -> PromptRef | None:
+    """The backend's prompt template as a ref, with its content hash (a cache wraps it)."""
+    if backend.prompt is None:
+        return None
+    template = getattr(backend, "template", None) or getattr(
+        getattr(backend, "inner", None), "template", None
     )
-    base = {"doc_id": item.doc_id, "model": backend.model, "prompt": prompt}
+    name, version = backend.prompt
+    return PromptRef(
+        name=name, version=version, content_hash=template.content_hash if template else None
+    )
+
+
+async def _process(item: Item, backend: Backend, price: Price | None) -> PredictionLine:
+    base = {"doc_id": item.doc_id, "model": backend.model, "prompt": _prompt_ref(backend)}
     if isinstance(item, BadDocument):
         return PredictionLine(
-            **base, error=ErrorInfo(type="DocumentError", message=str(item.error))
+            **base,
+            error=ErrorInfo(type="DocumentError", message=str(item.error)),
+            cost_usd=_cost(price, Usage()),
         )
     started = time.perf_counter()
     try:
@@ -106,7 +127,7 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
                 hint="this is a bug in extractor; please report it with the article",
             )
         extraction = exc if isinstance(exc, ExtractionError) else None
-        usage = extraction.usage if extraction else {}
+        usage = extraction.usage if extraction else Usage()
         return PredictionLine(
             **base,
             published=item.published,
@@ -116,24 +137,23 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
             cost_usd=_cost(price, usage),
             latency_s=round(time.perf_counter() - started, 4),
         )
-    usage = result.usage.as_dict()
     return PredictionLine(
         **base,
         published=item.published,
         record=result.record,
         evidence=result.evidence,
-        usage=usage,
+        usage=result.usage,
         attempts=result.attempts,
-        cost_usd=_cost(price, usage),
+        cost_usd=_cost(price, result.usage),
         latency_s=round(time.perf_counter() - started, 4),
         cached=result.cached,
     )
 
 
-def _cost(price: Price | None, usage: dict[str, int]) -> float | None:
+def _cost(price: Price | None, usage: Usage) -> float | None:
     if price is None:
         return None
-    return round(price.cost(usage.get("prompt_tokens", 0), usage.get("completion_tokens", 0)), 8)
+    return round(price.cost(usage.prompt_tokens, usage.completion_tokens), 8)
 
 
 async def run_items(
@@ -214,14 +234,12 @@ def execute(
     try:
         if settings.cache:
             backend = CachingBackend(backend, store)
-        template = getattr(backend, "template", None) or getattr(
-            getattr(backend, "inner", None), "template", None
-        )
+        prompt = _prompt_ref(backend)
         run_id = store.start_run(
             kind=kind,
             model=backend.model,
             prompt=backend.prompt,
-            prompt_hash=template.content_hash if template is not None else None,
+            prompt_hash=prompt.content_hash if prompt is not None else None,
             schema_version=SCHEMA_VERSION,
             args={**settings.public_dict(), **(args or {})},
         )
@@ -270,18 +288,37 @@ def run(
     settings = settings or Settings()
     backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
     paths = list(paths)  # read twice: recorded with the run, then the articles themselves
+    check_not_an_input(output, paths)
     items = iter_documents(paths, exclude=[] if str(output) == "-" else [output])
-    with PredictionWriter(output, fmt=fmt, overwrite=overwrite, model=backend.model) as writer:
+    # the absolute path, so a later resume finds the prompt hash this run wrote the file with
+    where = str(output) if str(output) == "-" else str(Path(output).resolve())
+    prompt = _prompt_ref(backend)
+    with RunStore() as store:
+        recorded = store.output_prompt_hash(where) if prompt and not overwrite else None
+        with PredictionWriter(
+            output,
+            fmt=fmt,
+            overwrite=overwrite,
+            model=backend.model,
+            prompt=prompt,
+            recorded_hash=recorded,
+        ) as writer:
 
-        def write(line: PredictionLine) -> None:
-            writer.write(line)
-            if on_line is not None:
-                on_line(line)
+            def write(line: PredictionLine) -> None:
+                writer.write(line)
+                if on_line is not None:
+                    on_line(line)
 
-        args = {"inputs": [str(p) for p in paths], "output": str(output), "format": fmt}
-        return execute(
-            items, settings, on_line=write, args=args, skip=writer.done, resolved=(backend, price)
-        )
+            args = {"inputs": [str(p) for p in paths], "output": where, "format": fmt}
+            return execute(
+                items,
+                settings,
+                on_line=write,
+                args=args,
+                skip=writer.done,
+                store=store,
+                resolved=(backend, price),
+            )
 
 
 def _settings(model: str | None, prompt: str | None, options: dict[str, Any]) -> Settings:

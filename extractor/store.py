@@ -194,7 +194,7 @@ class RunStore:
             " completion_tokens, cost_usd, latency_s) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 run_id, line.doc_id, int(line.ok), line.to_json(),
-                line.usage.get("prompt_tokens", 0), line.usage.get("completion_tokens", 0),
+                line.usage.prompt_tokens, line.usage.completion_tokens,
                 line.cost_usd, line.latency_s,
             ),
         )  # fmt: skip
@@ -236,6 +236,15 @@ class RunStore:
                 hint="see `extractor runs list` for run ids",
             )
         return _run_info(rows[0])
+
+    def output_prompt_hash(self, output: str) -> str | None:
+        """The prompt content hash of the latest ``run`` that wrote ``output`` (absolute path)."""
+        row = self.db.execute(
+            "SELECT prompt_hash FROM runs WHERE kind = 'run'"
+            " AND json_extract(args_json, '$.output') = ? ORDER BY created_at DESC LIMIT 1",
+            (output,),
+        ).fetchone()
+        return None if row is None else row["prompt_hash"]
 
     def lines(self, run_id: str) -> Iterator[PredictionLine]:
         """A run's lines, in doc_id order."""

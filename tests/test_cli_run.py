@@ -28,7 +28,7 @@ def test_no_key_no_base_url_means_the_announced_offline_baseline(tmp_path: Path)
     assert len(lines) == 3 and all(
         line.model == "rules" and line.record is not None for line in lines
     )
-    assert all(line.usage.get("total_tokens", 0) == 0 and line.cost_usd == 0 for line in lines)
+    assert all(line.usage.total_tokens == 0 and line.cost_usd == 0 for line in lines)
 
 
 def test_explicit_rules_model_is_not_announced_as_a_default(tmp_path: Path) -> None:

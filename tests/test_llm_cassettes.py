@@ -54,7 +54,7 @@ def test_run_seeds_clean(tmp_path: Path, llm_env: dict[str, str]) -> None:
         )
         assert line.record == expected_record(line.doc_id)
         assert line.attempts == 1
-        assert line.usage["total_tokens"] > 0 and line.cost_usd is not None and line.cost_usd > 0
+        assert line.usage.total_tokens > 0 and line.cost_usd is not None and line.cost_usd > 0
         assert line.evidence and all(ev.grounded for ev in line.evidence.values())
     article = Path("seeds/002_05d79c17f497fcab.txt").read_text()
     line = next(line for line in lines if line.doc_id.startswith("002"))
@@ -77,7 +77,7 @@ def test_reask_after_schema_violation(tmp_path: Path, llm_env: dict[str, str], v
     assert "validation" in json.dumps(second["messages"][len(first["messages"]) :]).lower()
     # tokens of both calls are counted
     answers = [json.loads(r["body"]["string"])["usage"]["total_tokens"] for r in vcr.responses]
-    assert line.usage["total_tokens"] == sum(answers)
+    assert line.usage.total_tokens == sum(answers)
 
 
 @pytest.mark.vcr
@@ -166,9 +166,7 @@ def test_user_price_table_sets_the_cost(tmp_path: Path, llm_env: dict[str, str])
     )
     assert result.exit_code == 0, result.output
     for line in read_output(out):
-        expected = (
-            line.usage["prompt_tokens"] * 1000 + line.usage["completion_tokens"] * 2000
-        ) / 1e6
+        expected = (line.usage.prompt_tokens * 1000 + line.usage.completion_tokens * 2000) / 1e6
         assert line.cost_usd == pytest.approx(expected)
     total = sum(line.cost_usd or 0 for line in read_output(out))
     assert f"${total:.4f}" in result.stderr

@@ -12,8 +12,7 @@ import pytest
 from extractor.backends import Backend, ExtractionResult, Usage
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError, ValidationFailedError
-from extractor.output import PredictionWriter
-from extractor.predictions import PredictionLine
+from extractor.predictions import PredictionLine, PredictionWriter
 from extractor.runner import run_items
 from extractor.schema import IncidentRecord
 
@@ -34,7 +33,9 @@ class ScriptedBackend(Backend):
                 "never valid", attempts=3, usage={"prompt_tokens": 7, "completion_tokens": 2}
             )
         record = IncidentRecord(city="Chicago", people=[{"role": "officer", "armed_with": []}])  # type: ignore[list-item]
-        return ExtractionResult(record, {}, Usage(10, 5), attempts=1)
+        return ExtractionResult(
+            record, {}, Usage(prompt_tokens=10, completion_tokens=5), attempts=1
+        )
 
 
 def write_articles(folder: Path, texts: dict[str, str]) -> Path:
@@ -70,7 +71,7 @@ def test_one_failure_is_an_error_line_and_the_batch_goes_on(tmp_path: Path) -> N
     assert set(lines) == {"a", "b", "c", "d"}
     assert lines["a"].ok and lines["a"].record is not None and lines["a"].record.city == "Chicago"
     assert lines["b"].error is not None and lines["b"].error.type == "ValidationFailedError"
-    assert lines["b"].attempts == 3 and lines["b"].usage["prompt_tokens"] == 7
+    assert lines["b"].attempts == 3 and lines["b"].usage.prompt_tokens == 7
     assert lines["d"].error is not None and "empty" in lines["d"].error.message
     assert (summary.total, summary.succeeded, summary.failed) == (4, 2, 2)
     assert summary.usage.total_tokens == 2 * 15 + 9

@@ -8,29 +8,9 @@ from dataclasses import dataclass, field
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord
+from extractor.usage import Usage
 
-
-@dataclass(slots=True)
-class Usage:
-    """Tokens spent on one article, re-asks and retries included."""
-
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-    @property
-    def total_tokens(self) -> int:
-        return self.prompt_tokens + self.completion_tokens
-
-    def add(self, other: Usage) -> None:
-        self.prompt_tokens += other.prompt_tokens
-        self.completion_tokens += other.completion_tokens
-
-    def as_dict(self) -> dict[str, int]:
-        return {
-            "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": self.completion_tokens,
-            "total_tokens": self.total_tokens,
-        }
+__all__ = ["Backend", "ExtractionResult", "Usage"]
 
 
 @dataclass(slots=True)

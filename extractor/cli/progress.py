@@ -48,7 +48,7 @@ class BatchProgress:
 
     def advance(self, line: PredictionLine) -> None:
         self.failed += 0 if line.ok else 1
-        self.tokens += line.usage.get("total_tokens", 0)
+        self.tokens += line.usage.total_tokens
         self._progress.update(self._task, advance=1, failed=self.failed, tokens=self.tokens)
 
 

@@ -12,7 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from extractor.cli.common import out_console, user_errors
-from extractor.output import PredictionWriter
+from extractor.predictions import PredictionWriter
 from extractor.store import RunInfo, RunStore
 
 app = typer.Typer(

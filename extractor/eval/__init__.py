@@ -18,10 +18,9 @@ from typing import Any
 from extractor.errors import ConfigError, PredictionsFileError
 from extractor.eval.gold import GoldLabel, load_gold
 from extractor.eval.metrics import BOOTSTRAP_RESAMPLES, BOOTSTRAP_SEED, CONFIDENCE_LEVEL, summarise
-from extractor.eval.predictions_file import read_predictions
 from extractor.eval.report import REPORT_VERSION, EvalReport
 from extractor.eval.scoring import judge_run
-from extractor.predictions import PredictionLine
+from extractor.predictions import PredictionLine, missing_key_counts, read_predictions
 from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD
 
 __all__ = [
@@ -49,7 +48,10 @@ def score(
     Every gold article is scored (failed or missing predictions as all-missed); predictions
     without gold are listed in ``report.articles.unscored_predictions``.
     """
-    return summarise(judge_run(predictions, gold), resamples=resamples, seed=seed, level=level)
+    lines = list(predictions)
+    report = summarise(judge_run(lines, gold), resamples=resamples, seed=seed, level=level)
+    report.articles.missing_keys = missing_key_counts(lines)
+    return report
 
 
 def evaluate(

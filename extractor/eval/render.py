@@ -128,6 +128,11 @@ def notes(report: EvalReport) -> RenderableType:
                 style="yellow",
             )
         )
+    if a.missing_keys:
+        counts = ", ".join(f"{key} ×{n}" for key, n in a.missing_keys.items())
+        texts.append(
+            Text(f"keys missing from prediction lines (defaulted): {counts}", style="yellow")
+        )
     if a.duplicate_predictions:
         texts.append(
             Text(

@@ -136,6 +136,9 @@ class Articles(_Model):
     missing_predictions: list[str] = Field(description="gold without a prediction: all-missed")
     unscored_predictions: list[str] = Field(description="predictions without gold: not scored")
     duplicate_predictions: list[str] = Field(description="doc_ids with several lines: last kept")
+    missing_keys: dict[str, int] = Field(
+        default_factory=dict, description="lines that lacked each key and got its default"
+    )
 
 
 class Diff(_Model):

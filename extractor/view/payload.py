@@ -12,6 +12,7 @@ from typing import Any
 from extractor.evidence import filled_paths
 from extractor.predictions import PredictionLine
 from extractor.store import RunInfo
+from extractor.usage import Usage
 from extractor.view.articles import FIELD_ORDER, field_of, locate
 
 Json = dict[str, Any]
@@ -60,7 +61,7 @@ def _article(line: PredictionLine, text: str | None) -> Json:
         "values": values,
         "ungrounded": sum(not v["grounded"] for v in values),
         "error": line.error.model_dump() if line.error else None,
-        "usage": line.usage,
+        "usage": line.usage.as_dict(),
         "attempts": line.attempts,
         "cost_usd": line.cost_usd,
         "latency_s": line.latency_s,
@@ -76,10 +77,10 @@ def run_summary(
     lines: Sequence[PredictionLine], articles: Sequence[Json], run: RunInfo | None
 ) -> Json:
     """Model, prompt, counts, tokens, cost and time of a run (or of a predictions file)."""
-    usage = {
-        key: sum(line.usage.get(key, 0) for line in lines)
-        for key in ("prompt_tokens", "completion_tokens", "total_tokens")
-    }
+    total = Usage()
+    for line in lines:
+        total.add(line.usage)
+    usage = total.as_dict()
     stored = run.summary if run else {}
     return {
         "run_id": run.run_id if run else None,

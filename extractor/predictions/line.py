@@ -2,19 +2,43 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord
+from extractor.usage import Usage
 
 
-class PromptInfo(BaseModel):
-    """The prompt template a record came from."""
+class PromptRef(BaseModel):
+    """The prompt template a record came from: ``name@version``, and its content hash if known.
+
+    The hash is never written into a line (the line's ``prompt`` stays ``{name, version}``); it
+    is the run store's ``prompt_hash``, carried here so a resume can refuse an edited template.
+    """
 
     name: str
     version: str
+    content_hash: str | None = Field(default=None, exclude=True)
+
+    @classmethod
+    def parse(cls, ref: str, content_hash: str | None = None) -> PromptRef:
+        """``"incident@v1"`` as a ref (no ``@`` means an empty version)."""
+        name, _, version = ref.partition("@")
+        return cls(name=name, version=version, content_hash=content_hash)
+
+    def same_template(self, other: PromptRef | None) -> bool:
+        """Same name and version (hashes are compared separately, where they are known)."""
+        return other is not None and (self.name, self.version) == (other.name, other.version)
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.version}"
+
+
+#: the old name, kept so code written against it still imports
+PromptInfo = PromptRef
 
 
 class ErrorInfo(BaseModel):
@@ -32,18 +56,25 @@ class PredictionLine(BaseModel):
     evidence: dict[str, Evidence] = Field(default_factory=dict)
     error: ErrorInfo | None = None
     model: str
-    prompt: PromptInfo | None = None
-    usage: dict[str, int] = Field(default_factory=dict)
+    prompt: PromptRef | None = None
+    usage: Usage = Field(default_factory=Usage)
     attempts: int = 0
     published: str | None = None
     cost_usd: float | None = None
     latency_s: float | None = None
     #: answered from the response cache, with no model call (usage and cost are the original's)
     cached: bool = False
+    # keys the line as read lacked and were defaulted (set by the lenient reader; never written)
+    _missing_keys: tuple[str, ...] = PrivateAttr(default=())
 
     @property
     def ok(self) -> bool:
         return self.error is None and self.record is not None
+
+    @property
+    def missing_keys(self) -> tuple[str, ...]:
+        """Keys of the format this line lacked when it was read (and were given defaults)."""
+        return self._missing_keys
 
     def to_json(self) -> str:
         return self.model_dump_json()
@@ -54,10 +85,8 @@ class PredictionLine(BaseModel):
 
     def flat(self) -> dict[str, Any]:
         """A flat row for CSV: record fields as columns, people as one JSON column."""
-        import json
-
         row: dict[str, Any] = {"doc_id": self.doc_id, "model": self.model}
-        row["prompt"] = f"{self.prompt.name}@{self.prompt.version}" if self.prompt else ""
+        row["prompt"] = str(self.prompt) if self.prompt else ""
         record = self.record.model_dump() if self.record else {}
         for name in IncidentRecord.model_fields:
             value = record.get(name)
@@ -66,8 +95,12 @@ class PredictionLine(BaseModel):
             row[name] = value
         row["ungrounded"] = ";".join(p for p, e in self.evidence.items() if not e.grounded)
         row["error"] = f"{self.error.type}: {self.error.message}" if self.error else ""
-        for key in ("prompt_tokens", "completion_tokens", "total_tokens"):
-            row[key] = self.usage.get(key, 0)
+        row.update(self.usage.as_dict())
         row["attempts"] = self.attempts
         row["cost_usd"] = self.cost_usd
         return row
+
+
+def csv_columns() -> list[str]:
+    """The CSV header ``extractor run --format csv`` writes."""
+    return list(PredictionLine(doc_id="", model="").flat())
