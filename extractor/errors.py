@@ -6,7 +6,10 @@ else is a bug and keeps its traceback. Every message says what is wrong, where, 
 
 from __future__ import annotations
 
-from typing import Any
+import errno
+import os
+from pathlib import Path
+from typing import Any, ClassVar
 
 
 class ExtractorError(Exception):
@@ -27,6 +30,42 @@ class ConfigError(ExtractorError):
     """A setting, flag or environment variable is missing or invalid."""
 
     exit_code = 2
+
+
+class OutputError(ConfigError):
+    """The output path cannot be written: a folder, read-only, or no place for files."""
+
+    _HINTS: ClassVar[dict[int, str]] = {
+        errno.EISDIR: "-o names a folder; give a file in it, e.g. -o {output}/records.jsonl",
+        errno.ENOTDIR: "a part of the -o path is a file, not a folder; choose another path",
+        errno.EEXIST: "a part of the -o path is a file, not a folder; choose another path",
+        errno.ENOENT: "that folder cannot hold new files; choose another -o path",
+        errno.EACCES: "choose a folder you can write to for -o (or -o - for stdout)",
+        errno.EPERM: "choose a folder you can write to for -o (or -o - for stdout)",
+        errno.EROFS: "that file system is read-only; choose another -o path (or -o - for stdout)",
+        errno.ENOSPC: "the disk is full; free some room or choose another -o path",
+    }
+
+    @classmethod
+    def about(cls, output: str | Path, exc: OSError) -> OutputError | None:
+        """The one-line error for ``exc`` if it is about ``output`` (or its temp, lock or folder)."""
+        if exc.filename is None or str(output) == "-":
+            return None
+        target, failed = Path(os.path.abspath(output)), Path(os.path.abspath(exc.filename))
+        related = (
+            failed == target
+            or (failed.parent == target.parent and failed.name.startswith(target.name))
+            or failed in target.parents
+        )
+        if not related:
+            return None
+        reason = (exc.strerror or type(exc).__name__).lower()
+        where = "" if failed == target else f" ({failed})"
+        hint = cls._HINTS.get(exc.errno or 0, "choose another -o path (or -o - for stdout)")
+        return cls(
+            f"cannot write the output {str(output)!r}: {reason}{where}",
+            hint=hint.format(output=str(output).rstrip("/")),
+        )
 
 
 class PromptNotFoundError(ConfigError):
