@@ -70,10 +70,11 @@ def _secrets() -> list[str]:
     return sorted(found, key=len, reverse=True)
 
 
-def save_crash(exc: BaseException) -> Path:
+def save_crash(exc: BaseException) -> Path | None:
     """Write ``exc``'s traceback (secrets redacted) under ``<state dir>/crash/`` and return its path.
 
-    Falls back to the system's temporary folder when the state dir cannot be written.
+    Falls back to the system's temporary folder when the state dir cannot be written, and returns
+    ``None`` when neither can.
     """
     text = "".join(traceback.format_exception(exc))
     report = (
@@ -95,20 +96,25 @@ def save_crash(exc: BaseException) -> Path:
             return path
         except (OSError, ExtractorError):
             continue
-    raise exc
+    return None
 
 
 def report_crash(exc: BaseException) -> None:
     """One line for a bug: what it was, where the traceback is, and what to do with it."""
     path = save_crash(exc)
-    summary = " ".join(str(exc).split())[:200]
-    for secret in _secrets():
+    summary = " ".join(str(exc).split())
+    for secret in _secrets():  # before cutting, so no part of a key is left
         summary = summary.replace(secret, "[redacted]")
+    summary = summary[:200]
     err_console.print(
         f"[bold red]error:[/] unexpected {type(exc).__name__}"
         + (f": {escape(summary)}" if summary else "")
-        + f" (a bug in extractor, not in your input; the traceback is in {path}, "
-        "please include it when you report this)",
+        + " (a bug in extractor, not in your input; "
+        + (
+            f"the traceback is in {path}, please include it when you report this)"
+            if path
+            else "the traceback could not be saved: set EXTRACTOR_HOME to a writable folder)"
+        ),
         highlight=False,
         soft_wrap=True,
     )
