@@ -6,8 +6,11 @@ else is a bug and keeps its traceback. Every message says what is wrong, where, 
 
 from __future__ import annotations
 
+import errno
+import os
 from collections.abc import Mapping
-from typing import Any
+from pathlib import Path
+from typing import Any, ClassVar
 
 from extractor.usage import Usage
 
@@ -30,6 +33,42 @@ class ConfigError(ExtractorError):
     """A setting, flag or environment variable is missing or invalid."""
 
     exit_code = 2
+
+
+class OutputError(ConfigError):
+    """The output cannot be written: an input, not a predictions file, in use, or not writable."""
+
+    _HINTS: ClassVar[dict[int, str]] = {
+        errno.EISDIR: "-o names a folder; give a file in it, e.g. -o {output}/records.jsonl",
+        errno.ENOTDIR: "a part of the -o path is a file, not a folder; choose another path",
+        errno.EEXIST: "a part of the -o path is a file, not a folder; choose another path",
+        errno.ENOENT: "that folder cannot hold new files; choose another -o path",
+        errno.EACCES: "choose a folder you can write to for -o (or -o - for stdout)",
+        errno.EPERM: "choose a folder you can write to for -o (or -o - for stdout)",
+        errno.EROFS: "that file system is read-only; choose another -o path (or -o - for stdout)",
+        errno.ENOSPC: "the disk is full; free some room or choose another -o path",
+    }
+
+    @classmethod
+    def about(cls, output: str | Path, exc: OSError) -> OutputError | None:
+        """The one-line error for ``exc`` if it is about ``output`` (or its temp, lock or folder)."""
+        if exc.filename is None or str(output) == "-":
+            return None
+        target, failed = Path(os.path.abspath(output)), Path(os.path.abspath(exc.filename))
+        related = (
+            failed == target
+            or (failed.parent == target.parent and failed.name.startswith(target.name))
+            or failed in target.parents
+        )
+        if not related:
+            return None
+        reason = (exc.strerror or type(exc).__name__).lower()
+        where = "" if failed == target else f" ({failed})"
+        hint = cls._HINTS.get(exc.errno or 0, "choose another -o path (or -o - for stdout)")
+        return cls(
+            f"cannot write the output {str(output)!r}: {reason}{where}",
+            hint=hint.format(output=str(output).rstrip("/")),
+        )
 
 
 class PromptNotFoundError(ConfigError):
@@ -57,10 +96,6 @@ class DocumentError(ExtractorError):
 
 class StoreError(ConfigError):
     """The run store cannot be opened, or holds no run matching what was asked for."""
-
-
-class OutputError(ConfigError):
-    """An output file cannot be written: it is an input, not a predictions file, or in use."""
 
 
 class GoldFileError(ExtractorError):

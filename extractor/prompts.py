@@ -9,7 +9,6 @@ installed wheel carries the folder as ``extractor/_prompts``; in a checkout the 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -21,17 +20,18 @@ import jinja2
 
 from extractor.documents import Document
 from extractor.errors import ConfigError, PromptNotFoundError
+from extractor.settings import DEFAULT_PROMPT as DEFAULT_PROMPT
+from extractor.settings import load_paths
 
-DEFAULT_PROMPT = "incident@v1"
 _REF = re.compile(r"^(?P<name>[A-Za-z0-9_\-]+)(?:@(?P<version>[A-Za-z0-9_.\-]+))?$")
 _FILES = ("meta.toml", "system.j2", "user.j2")
 
 
 def prompts_root() -> Path:
-    """The folder holding the prompt templates."""
-    override = os.environ.get("EXTRACTOR_PROMPTS_PATH")
-    if override:
-        return Path(override)
+    """The folder holding the prompt templates: ``EXTRACTOR_PROMPTS_PATH``, else the shipped ones."""
+    override = load_paths().prompts_path
+    if override is not None:
+        return override
     packaged = Path(__file__).parent / "_prompts"
     if packaged.is_dir():
         return packaged

@@ -1,38 +1,73 @@
-"""One settings path: command-line flag, then ``EXTRACTOR_*`` variable, then ``.env``, then default."""
+"""One settings path: command-line flag, then ``EXTRACTOR_*`` variable, then ``.env``, then default.
+
+:class:`Paths` (where state, prompts and the gold set live) is read on its own by the run store and
+the prompt loader, so a bad run setting (``EXTRACTOR_CONCURRENCY=abc``) never hides the run store;
+:class:`Settings` is every setting, paths included, and is what a run is configured with.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from extractor.prompts import DEFAULT_PROMPT
+from extractor.errors import ConfigError
 
+#: The prompt template used when none is named.
+DEFAULT_PROMPT = "incident@v1"
 #: The model used when an API key or base URL is configured but no model is named.
 DEFAULT_LLM = "openai/gpt-4o-mini"
 RULES = "rules"
 #: Where `extractor eval` and `extractor compare` find gold labels and articles by default.
 DEFAULT_GOLD = Path("evals/gold")
 DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
+ENV_PREFIX = "EXTRACTOR_"
+ENV_FILE = ".env"
+#: Settings a run does not record: the secret, where state lives, and the eval defaults.
+_NOT_RECORDED = {"api_key", "home", "gold", "articles"}
 
 
-class Settings(BaseSettings):
-    """Everything a run can be configured with. Flags are passed in as keyword arguments."""
+class Paths(BaseSettings):
+    """Where the tool keeps its state and finds prompts and the gold set."""
 
     model_config = SettingsConfigDict(
-        env_prefix="EXTRACTOR_", env_file=".env", extra="ignore", populate_by_name=True
+        env_prefix=ENV_PREFIX, env_file=ENV_FILE, extra="ignore", populate_by_name=True
     )
+
+    home: Path | None = Field(None, description="run store, cache and crash reports")
+    prompts_path: Path | None = Field(None, description="folder of prompt templates")
+    gold: Path = Field(DEFAULT_GOLD, description="folder of gold label files")
+    articles: Annotated[tuple[Path, ...], NoDecode] = Field(
+        DEFAULT_ARTICLES, description=f"articles to extract, separated by {os.pathsep!r}"
+    )
+
+    @field_validator("home", "prompts_path", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: Any) -> Any:
+        return None if value == "" else value
+
+    @field_validator("articles", mode="before")
+    @classmethod
+    def _split_paths(cls, value: Any) -> Any:
+        if isinstance(value, str):  # from the environment: a PATH-style list
+            return tuple(part for part in value.split(os.pathsep) if part)
+        return value
+
+
+class Settings(Paths):
+    """Everything a run can be configured with. Flags are passed in as keyword arguments."""
 
     model: str | None = Field(None, description="'rules' or 'openai/<name>'")
     base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama's")
     api_key: SecretStr | None = Field(
         None, validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key")
     )
-    prompt: str = DEFAULT_PROMPT
-    concurrency: int = Field(8, ge=1, le=512)
+    prompt: str = Field(DEFAULT_PROMPT, description="prompt template name@version")
+    concurrency: int = Field(8, ge=1, le=512, description="requests in flight at once")
     max_retries: int = Field(2, ge=0, le=10, description="re-asks after a validation error")
     http_retries: int = Field(6, ge=0, le=50, description="retries of 429/5xx/timeouts")
     timeout: float = Field(60.0, gt=0, description="seconds per HTTP attempt")
@@ -43,8 +78,8 @@ class Settings(BaseSettings):
     cache: bool = Field(True, description="answer unchanged requests from the response cache")
 
     def public_dict(self) -> dict[str, Any]:
-        """The settings a run records: everything but the secret."""
-        data = self.model_dump(exclude={"api_key"}, mode="json")
+        """The settings a run records: everything but the secret and the eval defaults."""
+        data = self.model_dump(exclude=_NOT_RECORDED, mode="json")
         data["api_key_set"] = self.api_key is not None
         return data
 
@@ -57,10 +92,68 @@ class Settings(BaseSettings):
         return RULES, True
 
 
+def load_settings(
+    flags: Mapping[str, Any] | None = None, *, names: Mapping[str, str] | None = None
+) -> Settings:
+    """Settings from ``flags`` (``None`` values are "not given") over the environment and ``.env``.
+
+    Args:
+        flags: setting name to value, as given on the command line or to a library call.
+        names: how each flag is spelled for the user (``{"concurrency": "--concurrency"}``);
+            a flag without one is named ``name=``.
+
+    Raises:
+        ConfigError: a value is invalid; the message names the flag, variable or ``.env`` entry
+            it came from and what a valid value is.
+    """
+    given = {key: value for key, value in (flags or {}).items() if value is not None}
+    return _build(Settings, given, names or {})
+
+
+def load_paths() -> Paths:
+    """Where state, prompts and the gold set are (see :func:`load_settings` for the errors)."""
+    return _build(Paths, {}, {})
+
+
+_S = TypeVar("_S", bound=Paths)
+
+
+def _build(cls: type[_S], given: Mapping[str, Any], names: Mapping[str, str]) -> _S:
+    try:
+        return cls(**given)
+    except ValidationError as exc:
+        raise _invalid(exc, cls, given, names) from None
+
+
+def _invalid(
+    exc: ValidationError, cls: type[Paths], given: Mapping[str, Any], names: Mapping[str, str]
+) -> ConfigError:
+    error = exc.errors()[0]
+    field = str(error["loc"][0]) if error["loc"] else ""
+    info = cls.model_fields.get(field)
+    variable = f"{ENV_PREFIX}{field.upper()}"
+    secret = info is not None and info.annotation == SecretStr | None
+    shown = "[hidden]" if secret else repr(error.get("input"))
+    if field in given:
+        where = f"{names[field]} {shown}" if field in names else f"{field}={shown}"
+    elif variable in os.environ:
+        where = f"{variable}={shown}"
+    else:
+        where = f"{variable}={shown} (in {Path(ENV_FILE).resolve()})"
+    reason = str(error["msg"])
+    detail = reason[:1].lower() + reason[1:]
+    description = info.description if info is not None and info.description else field
+    default = "" if info is None or info.default is None else f"; the default is {info.default}"
+    return ConfigError(
+        f"{where} is invalid: {detail}",
+        hint=f"{field.replace('_', ' ')}: {description}{default}",
+    )
+
+
 def state_dir() -> Path:
     """Where the tool keeps its state (run store, cache): ``EXTRACTOR_HOME`` or the user data dir."""
-    override = os.environ.get("EXTRACTOR_HOME")
-    if override:
-        return Path(override)
+    home = load_paths().home
+    if home is not None:
+        return home
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
     return Path(base) / "extractor"

@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -93,6 +94,31 @@ class RunInfo:
     completion_tokens: int
     cost_usd: float | None
 
+    def to_dict(self) -> dict[str, Any]:
+        """The run as ``runs list --json`` prints it (times in ISO 8601, UTC)."""
+        return {
+            "run_id": self.run_id,
+            "kind": self.kind,
+            "status": self.status,
+            "model": self.model,
+            "prompt": self.prompt,
+            "prompt_hash": self.prompt_hash,
+            "schema_version": self.schema_version,
+            "started": _iso(self.created_at),
+            "finished": _iso(self.finished_at),
+            "articles": self.n_lines,
+            "failed": self.n_failed,
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": self.completion_tokens,
+            "cost_usd": self.cost_usd,
+        }
+
+
+def _iso(timestamp: float | None) -> str | None:
+    if timestamp is None:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat(timespec="seconds")
+
 
 def _pid_alive(pid: int) -> bool:
     try:
@@ -118,9 +144,17 @@ class RunStore:
                 hint="set EXTRACTOR_HOME to a writable folder",
             ) from None
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.migrate()
+        try:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.migrate()
+        except sqlite3.DatabaseError as exc:  # e.g. "file is not a database"
+            self.db.close()
+            raise StoreError(
+                f"the run store {str(self.path)!r} is not a usable SQLite database ({exc})",
+                hint="move that file aside (it is not extractor's), or set EXTRACTOR_HOME to "
+                "another folder",
+            ) from None
         self._mark_dead_runs()
 
     # --- schema ---------------------------------------------------------------------------------

@@ -96,8 +96,13 @@ def test_an_output_that_is_an_input_is_refused_before_anything_is_written(
     code, output = invoke(str(folder), "-o", str(tmp_path / "elsewhere.txt"))
     assert code == 2 and "inside the input folder" in output
     assert (tmp_path / "elsewhere.txt").read_text() == "my notes\n"
-    code, _ = invoke(str(folder), "-o", str(folder / "records.jsonl"))  # would be read next time
-    assert code == 2 and not (folder / "records.jsonl").exists()
+    # an output inside an input folder is the run's own, never read back as articles
+    (folder / "sub" / "b.txt").unlink()
+    for _ in range(2):
+        code, output = invoke(str(folder), "-o", str(folder / "records.jsonl"))
+        assert code == 0, output
+        lines = (folder / "records.jsonl").read_text().splitlines()
+        assert [json.loads(line)["doc_id"] for line in lines] == ["a"]
     assert (folder / "a.txt").read_text() == SEED.read_text()
 
 

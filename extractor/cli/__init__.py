@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+import os
+import sys
 
 import typer
 
 from extractor.cli import prompts as prompts_cli
 from extractor.cli import runs as runs_cli
+from extractor.cli.common import report_crash
 from extractor.cli.compare import compare_command
 from extractor.cli.eval import eval_command
 from extractor.cli.run import run_command
@@ -38,5 +41,12 @@ def _setup() -> None:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    app()
+    """Console-script entry point: a bug becomes one line and a saved traceback, never a dump."""
+    try:
+        app()
+    except BrokenPipeError:  # stdout closed early (`extractor runs list | head`): not an error
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115 (Python's own advice for this case)
+        raise SystemExit(1) from None
+    except Exception as exc:
+        report_crash(exc)
+        raise SystemExit(1) from None

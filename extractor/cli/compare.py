@@ -11,10 +11,11 @@ from rich.console import Group
 from rich.markup import escape
 from rich.table import Table
 
-from extractor.cli.common import err_console, out_console, user_errors
+from extractor.cli.common import err_console, out_console, user_errors, write_report
+from extractor.cli.options import ArticlesOption, GoldOption, RunOptions, eval_paths, run_options
 from extractor.errors import ConfigError, PromptNotFoundError
 from extractor.prompts import load_prompt
-from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD, RULES, Settings
+from extractor.settings import RULES
 from extractor.store import RunStore
 
 if TYPE_CHECKING:  # the scoring stack (scipy) loads only when a comparison runs
@@ -33,15 +34,14 @@ def _delta(value: float | None) -> str:
     return f"[{colour}]{text}[/]" if colour else text
 
 
-def _side(
-    spec: str, *, model: str | None, articles: list[Path], cache: bool, store: RunStore
-) -> Side:
+def _side(spec: str, *, options: RunOptions, articles: list[Path], store: RunStore) -> Side:
     """``rules``, a prompt ``name@version`` (run with --model), or a stored run id."""
     from extractor.compare import Side
     from extractor.runner import extract_paths
 
+    flags = {k: v for k, v in options.flags().items() if k != "model"}
     if spec == RULES:
-        lines, summary = extract_paths(articles, model=RULES, kind="eval", cache=cache)
+        lines, summary = extract_paths(articles, model=RULES, kind="eval", **flags)
         return Side(RULES, lines, summary.run_id)
     if "@" in spec:
         try:
@@ -49,14 +49,14 @@ def _side(
         except PromptNotFoundError:
             pass
         else:
-            chosen = model or Settings().resolved_model()[0]
+            chosen = options.settings().resolved_model()[0]
             if chosen == RULES:
                 raise ConfigError(
                     f"prompt {spec!r} needs an LLM: the rules baseline uses no prompt",
                     hint="pass --model openai/<name> (and OPENAI_API_KEY or --base-url)",
                 )
             lines, summary = extract_paths(
-                articles, model=chosen, prompt=spec, kind="eval", cache=cache
+                articles, model=chosen, prompt=spec, kind="eval", **flags
             )
             return Side(spec, lines, summary.run_id)
     run = store.get_run(spec)
@@ -136,6 +136,7 @@ def render(report: CompareReport, *, disagreements: int) -> Group:
     return Group(head, fields, pairs, queue)
 
 
+@run_options(exclude={"prompt"})
 def compare_command(
     sides: Annotated[
         list[str],
@@ -143,18 +144,6 @@ def compare_command(
             help="two or more of: rules, a prompt name@version (with --model), a stored run id"
         ),
     ],
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="model for prompt-version sides [env EXTRACTOR_MODEL]"),
-    ] = None,
-    gold: Annotated[Path, typer.Option("--gold", help="folder of gold label files")] = DEFAULT_GOLD,
-    articles: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--articles",
-            help="articles to extract (repeatable); default seeds/ and evals/articles/",
-        ),
-    ] = None,
     json_path: Annotated[
         Path | None,
         typer.Option("--json", help="write the whole comparison as JSON", dir_okay=False),
@@ -163,12 +152,13 @@ def compare_command(
         Path | None,
         typer.Option("--html", help="also write the comparison as an HTML page", dir_okay=False),
     ] = None,
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="call the model even for requests answered before")
-    ] = False,
     disagreements: Annotated[
         int, typer.Option("--disagreements", help="how many disagreements to list")
     ] = 25,
+    gold: GoldOption = None,
+    articles: ArticlesOption = None,
+    *,
+    options: RunOptions,
 ) -> None:
     """Compare prompt versions, models or stored runs, field by field, with confidence.
 
@@ -185,18 +175,14 @@ def compare_command(
 
     if len(sides) < 2:
         raise typer.BadParameter("give at least two sides to compare")
-    with user_errors(), RunStore() as store:
-        labels = load_gold(gold)
-        resolved = [
-            _side(
-                spec,
-                model=model,
-                articles=list(articles or DEFAULT_ARTICLES),
-                cache=not no_cache,
-                store=store,
-            )
-            for spec in sides
-        ]
+    with user_errors():
+        options.settings()  # a bad flag or variable is named before any side runs
+        gold_path, article_paths = eval_paths(gold, articles)
+        with RunStore() as store:
+            labels = load_gold(gold_path)
+            resolved = [
+                _side(spec, options=options, articles=article_paths, store=store) for spec in sides
+            ]
         seen: dict[str, int] = {}
         for side in resolved:  # the same spec twice still gets two columns
             seen[side.label] = seen.get(side.label, 0) + 1
@@ -204,12 +190,12 @@ def compare_command(
                 side.label = f"{side.label} #{seen[side.label]}"
         report = compare(resolved, labels)
         if json_path is not None:
-            json_path.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
+            write_report(json_path, report.model_dump_json(indent=2) + "\n")
         if html_path is not None:
             from extractor.view import write_html
 
             lines = {side.label: side.lines for side in resolved}
-            write_html(report, html_path, articles=articles or DEFAULT_ARTICLES, side_lines=lines)
+            write_html(report, html_path, articles=article_paths, side_lines=lines)
     console = out_console()
     console.print(render(report, disagreements=disagreements))
     if json_path is not None:

@@ -8,14 +8,15 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from extractor.cli.common import err_console, user_errors
-from extractor.errors import ExtractorError
-from extractor.settings import DEFAULT_ARTICLES, DEFAULT_GOLD
+from extractor.cli.common import err_console, user_errors, write_report
+from extractor.cli.options import ArticlesOption, GoldOption, RunOptions, eval_paths, run_options
+from extractor.settings import RULES
 
 #: Width used when stdout is not a terminal (CI logs, pipes): wide enough for the table.
 PIPE_WIDTH = 160
 
 
+@run_options()
 def eval_command(
     predictions: Annotated[
         Path | None,
@@ -25,9 +26,6 @@ def eval_command(
             dir_okay=False,
         ),
     ] = None,
-    gold: Annotated[
-        Path, typer.Option("--gold", help="Folder of <doc_id>.json gold label files.")
-    ] = DEFAULT_GOLD,
     show_diffs: Annotated[
         bool,
         typer.Option(
@@ -56,27 +54,10 @@ def eval_command(
             max=1.0,
         ),
     ] = None,
-    model: Annotated[
-        str | None,
-        typer.Option(
-            "--model", metavar="MODEL", help="Extract with this model first (rules, openai/<name>)."
-        ),
-    ] = None,
-    prompt: Annotated[
-        str,
-        typer.Option(
-            "--prompt", metavar="NAME@VERSION", help="Prompt template name@version, with --model."
-        ),
-    ] = "incident@v1",
-    articles: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--articles",
-            metavar="PATH",
-            help="Articles to extract from, with --model (repeatable). "
-            "Default: seeds/ and evals/articles/.",
-        ),
-    ] = None,
+    gold: GoldOption = None,
+    articles: ArticlesOption = None,
+    *,
+    options: RunOptions,
 ) -> None:
     """Score records against gold labels: P/R/F1 per field, with confidence intervals.
 
@@ -87,32 +68,31 @@ def eval_command(
     from extractor.eval import evaluate
     from extractor.eval.render import diffs_table, notes, scores_table
 
+    model, prompt = options.model, None
     with user_errors():
+        gold_path, article_paths = eval_paths(gold, articles)
+        extra = {k: v for k, v in options.flags().items() if k not in ("model", "prompt")}
+        if model is not None or extra:  # flags given are checked before any work
+            prompt = options.settings().prompt
         report = evaluate(
-            gold=gold,
+            gold=gold_path,
             predictions=predictions,
             model=model,
-            prompt=prompt if model else None,
-            articles=list(articles or DEFAULT_ARTICLES),
+            prompt=prompt,
+            articles=article_paths,
+            **extra,
         )
         if json_path is not None:
-            try:
-                json_path.parent.mkdir(parents=True, exist_ok=True)
-                json_path.write_text(report.to_json(), encoding="utf-8")
-            except OSError as exc:
-                raise ExtractorError(
-                    f"{json_path}: cannot write the report ({exc.strerror})",
-                    hint="give --json a writable file path",
-                ) from None
+            write_report(json_path, report.to_json())
 
         if html_path is not None:
             from extractor.view import write_html
 
-            write_html(report, html_path, articles=list(articles or DEFAULT_ARTICLES))
+            write_html(report, html_path, articles=list(article_paths))
     probe = Console()
     console = Console(width=None if probe.is_terminal else PIPE_WIDTH)
     console.print(
-        scores_table(report, model=model, prompt=prompt if model and model != "rules" else None),
+        scores_table(report, model=model, prompt=prompt if model != RULES else None),
         notes(report),
     )
     if show_diffs:

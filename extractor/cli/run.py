@@ -9,10 +9,11 @@ import typer
 from rich.markup import escape
 
 from extractor.cli.common import err_console, user_errors
+from extractor.cli.options import RunOptions, run_options
 from extractor.cli.progress import BatchProgress, print_skipped_inputs, summary_table
 from extractor.documents import count_inputs
+from extractor.errors import OutputError
 from extractor.predictions import PredictionLine
-from extractor.settings import Settings
 
 HELP = """Extract one incident record per article.
 
@@ -32,72 +33,28 @@ The first uses the offline rules baseline when no key is set; the second needs O
 """
 
 
+@run_options()
 def run_command(
     inputs: Annotated[list[Path], typer.Argument(help="article files, folders or .jsonl files")],
     output: Annotated[
         str, typer.Option("--output", "-o", help="output file, or - for stdout")
     ] = "-",
-    model: Annotated[
-        str | None,
-        typer.Option("--model", "-m", help="'rules' or 'openai/<name>' [env EXTRACTOR_MODEL]"),
-    ] = None,
-    prompt: Annotated[
-        str | None,
-        typer.Option("--prompt", "-p", help="prompt template name@version [env EXTRACTOR_PROMPT]"),
-    ] = None,
-    base_url: Annotated[
-        str | None,
-        typer.Option("--base-url", help="OpenAI-compatible server URL [env EXTRACTOR_BASE_URL]"),
-    ] = None,
-    concurrency: Annotated[
-        int | None,
-        typer.Option("--concurrency", "-c", help="articles in flight at once [default 8]"),
-    ] = None,
-    max_retries: Annotated[
-        int | None,
-        typer.Option("--max-retries", help="re-asks after an invalid answer [default 2]"),
-    ] = None,
-    http_retries: Annotated[
-        int | None, typer.Option("--http-retries", help="retries of 429/5xx/timeouts [default 6]")
-    ] = None,
-    timeout: Annotated[
-        float | None, typer.Option("--timeout", help="seconds per HTTP attempt [default 60]")
-    ] = None,
-    rpm: Annotated[
-        int | None,
-        typer.Option("--rpm", help="stay under this many requests per minute [env EXTRACTOR_RPM]"),
-    ] = None,
-    tpm: Annotated[
-        int | None,
-        typer.Option("--tpm", help="stay under this many tokens per minute [env EXTRACTOR_TPM]"),
-    ] = None,
-    prices: Annotated[
-        Path | None, typer.Option("--prices", help="JSON price table overriding the built-in one")
-    ] = None,
     fmt: Annotated[
         Literal["jsonl", "csv"], typer.Option("--format", "-f", help="jsonl (spec format) or csv")
     ] = "jsonl",
-    no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="call the model even for requests answered before")
-    ] = False,
     overwrite: Annotated[
         bool, typer.Option("--overwrite", help="start over instead of resuming")
     ] = False,
     quiet: Annotated[
         bool, typer.Option("--quiet", "-q", help="no progress bar or summary")
     ] = False,
+    *,
+    options: RunOptions,
 ) -> None:
-    flags = {
-        "model": model, "prompt": prompt, "base_url": base_url, "concurrency": concurrency,
-        "max_retries": max_retries, "http_retries": http_retries, "timeout": timeout, "prices": prices,
-        "rpm": rpm, "tpm": tpm,
-    }  # fmt: skip
     from extractor.runner import run
 
     with user_errors():
-        if no_cache:
-            flags["cache"] = False
-        settings = Settings(**{k: v for k, v in flags.items() if v is not None})  # type: ignore[arg-type]
+        settings = options.settings()
         model_name, is_default = settings.resolved_model()
         if is_default:
             err_console.print(
@@ -125,6 +82,11 @@ def run_command(
                     overwrite=overwrite,
                     on_line=advance,
                 )
+            except OSError as exc:  # the writer's errors, named as the -o they are about
+                error = OutputError.about(output, exc)
+                if error is None:
+                    raise
+                raise error from None
             except KeyboardInterrupt:  # Ctrl-C: in-flight articles cancelled, finished ones kept
                 err_console.print(
                     f"interrupted: {written:,} articles written this run; rerun the same "

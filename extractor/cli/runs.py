@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 
@@ -24,46 +25,84 @@ def _when(timestamp: float | None) -> str:
     return time.strftime("%Y-%m-%d %H:%M", time.localtime(timestamp)) if timestamp else "-"
 
 
+def _short_count(n: int) -> str:
+    if n >= 1_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    return f"{n / 1000:.0f}k" if n >= 10_000 else f"{n:,}"
+
+
 def _cost(run: RunInfo) -> str:
     return "unknown" if run.cost_usd is None else f"${run.cost_usd:.4f}"
+
+
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="print JSON for scripts instead of the table")
+]
+
+
+def _print_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, sort_keys=False))
 
 
 @app.command("list")
 def list_command(
     limit: Annotated[int, typer.Option("--limit", "-n", help="newest N runs")] = 20,
+    as_json: JsonOption = False,
 ) -> None:
-    """List stored runs, newest first."""
-    console = out_console()
+    """List stored runs, newest first (a run id starts with the time it started).
+
+    --json prints a JSON array with one object per run: run_id, kind, status, model, prompt, prompt_hash, schema_version, started, finished (ISO 8601, UTC), articles, failed, prompt_tokens, completion_tokens, cost_usd (null when unknown).
+    """
     with user_errors(), RunStore() as store:
         runs = store.runs(limit)
-    table = Table(
-        "run",
-        "kind",
-        "status",
-        "model",
-        "prompt",
-        "articles",
-        "failed",
-        "tokens",
-        "cost",
-        "started",
-    )
+    if as_json:
+        _print_json([run.to_dict() for run in runs])
+        return
+    # at 80 columns the run id stays whole (it is what people copy): it never wraps, and the
+    # other columns hold two short lines each instead of one long one
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, collapse_padding=True)
+    table.add_column("run", no_wrap=True)
+    table.add_column("kind\nstatus")
+    table.add_column("model\nprompt", overflow="fold")
+    table.add_column("articles\nfailed", justify="right")
+    table.add_column("tokens", justify="right")
+    table.add_column("cost", justify="right")
     for run in runs:
         table.add_row(
-            run.run_id, run.kind, run.status, run.model, run.prompt or "-", str(run.n_lines),
-            str(run.n_failed), f"{run.prompt_tokens + run.completion_tokens:,}", _cost(run),
-            _when(run.created_at),
-        )  # fmt: skip
-    console.print(table)
+            run.run_id,
+            f"{run.kind}\n{run.status}",
+            f"{run.model}\n{run.prompt or '-'}",
+            f"{run.n_lines}\n{run.n_failed}",
+            _short_count(run.prompt_tokens + run.completion_tokens),
+            _cost(run),
+        )
+    out_console().print(table)
 
 
 @app.command("show")
-def show_command(run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")]) -> None:
-    """Show one run: model, prompt and its hash, arguments, totals and errors."""
-    console = out_console()
+def show_command(
+    run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
+    as_json: JsonOption = False,
+) -> None:
+    """Show one run: model, prompt and its hash, arguments, totals and errors.
+
+    --json prints one object: the keys of `runs list --json`, plus args (the run's settings and inputs, never the key), summary (totals and eval scores), and errors (a list of {doc_id, type, message}).
+    """
     with user_errors(), RunStore() as store:
         run = store.get_run(run_id)
         errors = [line for line in store.lines(run.run_id) if not line.ok]
+    if as_json:
+        failures = [
+            {
+                "doc_id": line.doc_id,
+                "type": line.error.type if line.error else None,
+                "message": line.error.message if line.error else None,
+            }
+            for line in errors
+        ]
+        _print_json({**run.to_dict(), "args": run.args, "summary": run.summary, "errors": failures})
+        return
+    console = out_console()
     table = Table(show_header=False, title=f"run {run.run_id}")
     rows = [
         ("kind", run.kind), ("status", run.status), ("model", run.model),

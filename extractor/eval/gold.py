@@ -24,7 +24,7 @@ TOP_LEVEL_KEYS = ("doc_id", "record", "alternatives", "notes")
 REQUIRED_TOP_LEVEL = ("doc_id", "record")
 #: Fields every gold record must write out (null when the article does not say).
 REQUIRED_RECORD_FIELDS = (*SCALAR_FIELDS, "people")
-_SPEC = "see /work/shared/incident-spec.md, 'Gold label file'"
+_SPEC = "see 'Gold label file' in incident-spec.md (repository root) and evals/README.md"
 _PERSON_KEY = re.compile(r"^people\[(\d+)\]\.(\w+)$")
 
 

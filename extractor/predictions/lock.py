@@ -34,7 +34,7 @@ class OutputLock:
             try:
                 fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
             except OSError as exc:
-                raise OutputError(
+                raise OutputError.about(self.target, exc) or OutputError(
                     f"cannot create the lock file {str(self.path)!r}: {exc.strerror}",
                     hint="write the output to a folder you can write to",
                 ) from None

@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Literal
 
-from extractor.documents import JSONL_SUFFIXES, TEXT_SUFFIXES
 from extractor.errors import OutputError
 from extractor.predictions.line import PredictionLine, PromptRef, csv_columns
 from extractor.predictions.lock import OutputLock
@@ -29,26 +28,28 @@ _OVERWRITE_HINT = "pass --overwrite to replace it, or write to another file"
 
 
 def check_not_an_input(output: str | Path, inputs: Iterable[str | Path]) -> None:
-    """Refuse an output that is one of the inputs, or that a folder among them would yield.
+    """Refuse an output that is one of the inputs, however it is reached.
+
+    An output inside an input folder is fine: the folder walk leaves the run's own output out
+    (and lists it as skipped), so a rerun resumes it rather than reading it as articles.
 
     Raises:
-        OutputError: ``output`` is an input file (the same file, however it is reached, links
-            included), or lies inside an input folder with a suffix that folder's articles have.
+        OutputError: ``output`` is an input file given by name, or a folder among the inputs
+            holds another name for it (a link).
     """
     if str(output) == "-":
         return
     target = Path(output)
-    exists = target.is_file()
+    if not target.is_file():
+        return
+    own = os.path.abspath(target)
     for given in inputs:
         root = Path(given)
         if root.is_dir():
-            inside = target.resolve().is_relative_to(root.resolve())
-            if inside and target.suffix.lower() in TEXT_SUFFIXES + JSONL_SUFFIXES:
-                _refuse_input(target, root)
-            found = root.rglob("*") if exists else ()
+            found = (p for p in root.rglob("*") if os.path.abspath(p) != own)
             if any(p.is_file() and os.path.samefile(p, target) for p in found):
                 _refuse_input(target, root)
-        elif exists and root.is_file() and os.path.samefile(root, target):
+        elif root.is_file() and os.path.samefile(root, target):
             _refuse_input(target, root)
 
 
