@@ -12,17 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.backends.rules.data import alternation, cue, people
+from extractor.backends.rules.data import alternation, cue, nouns
 from extractor.backends.rules.text import Article, Sentence
+from extractor.backends.rules.vocabulary import CIVILIAN_ACTOR, ONE_OFFICER, PERSON, POLICE
 
-POLICE_NOUNS = alternation(cue("actors", "police"))
-CIVILIAN_NOUNS = alternation(cue("actors", "civilian"))
-_PLURAL = frozenset(w.lower() for w in cue("actors", "plural"))
-_MALE = frozenset(w.lower() for w in cue("actors", "male"))
-_FEMALE = frozenset(w.lower() for w in cue("actors", "female"))
+_PLURAL = frozenset(n.word.lower() for n in nouns() if n.actor and n.plural)
+_MALE = frozenset(n.word.lower() for n in nouns() if n.actor and n.gender == "male")
+_FEMALE = frozenset(n.word.lower() for n in nouns() if n.actor and n.gender == "female")
 _NOUNS = re.compile(
-    rf"\b(?:(?P<police>(?<!Division\sof\s)(?<!Bureau\sof\s)(?<!Department\sof\s)(?:{POLICE_NOUNS})(?!\s+(?:Department|Dept|Bureau|Division|Service|Commission)\b)"
-    rf"|\w+-year\s+veteran)|(?P<civilian>{CIVILIAN_NOUNS})"
+    rf"\b(?:(?P<police>(?<!Division\sof\s)(?<!Bureau\sof\s)(?<!Department\sof\s){POLICE}(?!\s+(?:Department|Dept|Bureau|Division|Service|Commission)\b)"
+    rf"|\w+-year\s+veteran)|(?P<civilian>{CIVILIAN_ACTOR})"
     r"|(?P<pronoun>he|she|they))\b",
     re.IGNORECASE,
 )
@@ -31,13 +30,10 @@ _NAME = r"[A-Z][a-z'\u2019-]+(?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O')?[A-Z][a-z'\u2019
 _POLICE_NAME = re.compile(
     rf"\b(?:{_TITLE})\s+(?P<name>{_NAME})"
     rf"|\b(?P<name2>{_NAME}),\s+(?:\d{{1,2}},\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?"
-    r"(?:officer|deputy|trooper|sergeant|detective|veteran)\b"
-)
-_CIVILIAN_NOUNS = alternation(
-    noun for noun, (_, role, _) in people()["nouns"].items() if role != "officer"
+    rf"(?:{ONE_OFFICER}|veteran)\b"
 )
 _CIVILIAN_NAME = re.compile(
-    rf"\b[Tt]he\s+(?:{_CIVILIAN_NOUNS}),\s+(?P<name4>{_NAME}),"
+    rf"\b[Tt]he\s+{PERSON},\s+(?P<name4>{_NAME}),"
     rf"|\bidentified\s+(?:\w+\s+){{0,3}}?as\s+(?P<name>{_NAME})"
     rf"|(?<!\w\s)\b(?P<name2>{_NAME}),\s+\d{{1,2}},"
     rf"|\b[a-z]+\s+(?!(?:{_TITLE})\s)(?P<name3>{_NAME}),\s+\d{{1,2}},"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from extractor.backends.rules.actors import POLICE_NOUNS, Actor, actor_before, cast, doer
+from extractor.backends.rules.actors import Actor, actor_before, cast, doer
 from extractor.backends.rules.data import alternation, cue
 from extractor.backends.rules.numbers import number_regex, parse_number
 from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.vocabulary import OFFICER, OFFICERS, ONE_OFFICER, POLICE
 
 _N = number_regex()
 _UNITS = alternation(cue("counts", "shot_units"))
@@ -26,8 +27,8 @@ _SHOTS = re.compile(
 )
 #: "one firing five times and the other three times": the second officer's count, verb elided
 _ELIDED = re.compile(
-    rf"\band\s+the\s+(?:other|second)(?:\s+(?:officer|deputy|trooper))?\s+(?P<n>{_N})\s+(?P<unit>{_UNITS})\b"
-    rf"|\band\s+the\s+(?:other|second)(?:\s+(?:officer|deputy|trooper))?\s+(?P<times>twice|once)\b",
+    rf"\band\s+the\s+(?:other|second)(?:\s+{ONE_OFFICER})?\s+(?P<n>{_N})\s+(?P<unit>{_UNITS})\b"
+    rf"|\band\s+the\s+(?:other|second)(?:\s+{ONE_OFFICER})?\s+(?P<times>twice|once)\b",
     _I,
 )
 _TOTAL = re.compile(
@@ -38,7 +39,7 @@ _TOTAL = re.compile(
 _TOTAL_CUE = re.compile(r"\b(?:total|all|altogether|combined)\b", _I)
 _PASSIVE_SHOTS = re.compile(
     rf"\b(?P<n>{_N})\s+(?:shots|rounds|bullets)\s+(?:were|had\s+been)\s+fired\s+by\s+"
-    rf"(?:the\s+)?(?:{POLICE_NOUNS})\b",
+    rf"(?:the\s+)?{POLICE}\b",
     _I,
 )
 
@@ -83,26 +84,25 @@ def shots_fired(article: Article) -> Hit[int] | None:
 
 # --- officers who fired -------------------------------------------------------------------------
 
-_OFFICER = r"(?:officers?|deputies|deputy|troopers?|agents?|cops?|policemen|policeman)"
 _FIRE = (
     r"(?:fired|opened\s+fire|returned\s+fire|discharged|shot\s+at|fired\s+shots|firing"
     r"|shot\s+and\s+(?:killed|wounded)|fatally\s+shot)"
     r"(?!\s+(?:his|her|their|a|the)\s+(?:Taser|stun|less-lethal|beanbag|pepper))"
 )
 COUNTED_OFFICERS = re.compile(
-    rf"\b(?P<n>{_N})\s+(?:of\s+the\s+)?(?:\w+\s+){{0,2}}?{_OFFICER}\b(?:\s+\w+){{0,4}}?\s+{_FIRE}\b",
+    rf"\b(?P<n>{_N})\s+(?:of\s+the\s+)?(?:\w+\s+){{0,2}}?{OFFICER}\b(?:\s+\w+){{0,4}}?\s+{_FIRE}\b",
     _I,
 )
-_OFFICERS_CUE = re.compile(rf"\b{_OFFICER}\b", _I)
+_OFFICERS_CUE = re.compile(rf"\b{OFFICER}\b", _I)
 FIRE_VERB = re.compile(
     rf"\b{_FIRE}\b|\bshooting\s+(?:a|an|the|him|her)\b|\bshot\s+(?:him|her|the|a|an)\b", _I
 )
 _ANOTHER_OFFICER = re.compile(
-    rf"\b(?:another|a\s+second|a\s+third|a\s+fourth)\s+(?:[\w-]+\s+)?{_OFFICER}\b(?:\s+\w+){{0,3}}?\s+(?:also\s+)?{_FIRE}\b",
+    rf"\b(?:another|a\s+second|a\s+third|a\s+fourth)\s+(?:[\w-]+\s+)?{OFFICER}\b(?:\s+\w+){{0,3}}?\s+(?:also\s+)?{_FIRE}\b",
     _I,
 )
 _UNCOUNTED_OFFICERS = re.compile(
-    rf"\b(?:the\s+|several\s+|multiple\s+|other\s+)?(?:officers|deputies|troopers|agents|cops)"
+    rf"\b(?:the\s+|several\s+|multiple\s+|other\s+)?{OFFICERS}"
     rf"\s+(?:then\s+|also\s+|both\s+)?{_FIRE}\b",
     _I,
 )

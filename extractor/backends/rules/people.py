@@ -13,6 +13,7 @@ from extractor.backends.rules.counts import police_shooters
 from extractor.backends.rules.officers import officer
 from extractor.backends.rules.person import Fields, Person
 from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.vocabulary import POLICE
 
 
 def extract_people(
@@ -70,7 +71,7 @@ def _nobody_hurt(article: Article, listed: list[Person], hit_status: Hit[str] | 
 
 _BY = re.compile(r"\bby\s+")
 _POLICE_AGENT = re.compile(
-    r"(?:an?\s+|the\s+|two\s+)?(?:[\w.'-]+\s+){0,4}?(?:police|officers?|deput(?:y|ies)|troopers?)\b",
+    rf"(?:an?\s+|the\s+|two\s+)?(?:[\w.'-]+\s+){{0,4}}?{POLICE}\b",
     re.I,
 )
 _GUNSHOT = re.compile(
