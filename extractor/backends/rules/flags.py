@@ -6,7 +6,7 @@ import re
 
 from extractor.backends.rules.actors import actor_before, doer
 from extractor.backends.rules.data import alternation, cue
-from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.text import NEGATION, Article, Hit, Sentence, ending_in
 from extractor.backends.rules.vocabulary import OFFICER, POLICE
 
 _I = re.IGNORECASE
@@ -32,7 +32,8 @@ _OFFICER_ATTACKED = re.compile(
     r"\b(?![\'\u2019])",
     _I,
 )
-_ATTEMPT = re.compile(r"\b(?:nearly|almost|to|not|never|tried|attempted)\s+$", _I)
+_ATTEMPT = re.compile(ending_in(r"nearly|almost|to|not|never|tried|attempted"), _I)
+_DENIED = re.compile(ending_in(r"no|none\s+of\s+the|nor|neither"), _I)
 _OFFICER_UNHURT = re.compile(
     rf"\b(?:no|none\s+of\s+the|neither)\s+(?:police\s+)?{POLICE}\s+"
     r"(?:(?:or|and|nor)\s+(?:[\w-]+\s+){1,2}?)?"
@@ -46,19 +47,12 @@ _OFFICER_UNHURT = re.compile(
 
 def officer_injured(article: Article) -> Hit[bool] | None:
     """True when an officer is said to be hurt; False when the article says none was."""
-    for sentence, match in article.find(_OFFICER_HURT):
-        if re.search(
-            r"\b(?:no|none\s+of\s+the|nor|neither)\s+$",
-            article.masked[sentence.start : match.start()],
-            _I,
-        ):
-            continue
+    for sentence, match in article.find(_OFFICER_HURT, unless_after=_DENIED):
         if re.match(r"(?:no|none|neither)\b", match.group(), _I):
             continue
         return article.hit(True, sentence)
-    for sentence, match in article.find(_OFFICER_ATTACKED):
-        if not _ATTEMPT.search(article.masked, sentence.start, match.start()):
-            return article.hit(True, sentence)
+    for sentence, _match in article.find(_OFFICER_ATTACKED, unless_after=_ATTEMPT):
+        return article.hit(True, sentence)
     for sentence, match in article.find(_OFFICER_UNHURT):
         if re.search(r"\bother\b", match.group(), _I):
             continue
@@ -88,7 +82,7 @@ _HIT_WHEN = re.compile(
     rf"{POLICE}\s+(?:returned\s+fire|shot\s+back|fired|opened\s+fire)",
     _I,
 )
-_HIT_DOUBT = re.compile(r"\b(?:not|n't|if|whether|never|before)\s+(?:\w+\s+)?$", _I)
+_HIT_DOUBT = re.compile(ending_in(rf"{NEGATION}|if|whether|before", gap=1), _I)
 _HIT_NO = re.compile(
     r"\b(?:no\s+one|nobody|neither|none\s+of\s+them)\s+(?:was|were)\s+(?:hit|struck)\b"
     r"|\b(?:did\s+not|didn't|failed\s+to)\s+(?:hit|strike)\s+(?:anyone|him|her|the|anybody)\b"
@@ -106,11 +100,7 @@ def police_hit_someone(article: Article) -> Hit[str] | None:
             return article.hit("undetermined", sentence)
     for sentence, _match in article.find(_HIT_WHEN):
         return article.hit("yes", sentence)
-    for sentence, match in article.find(_HIT_VERB_OBJECT):
-        if _HIT_DOUBT.search(
-            article.masked, max(sentence.start, match.start() - 25), match.start()
-        ):
-            continue
+    for sentence, match in article.find(_HIT_VERB_OBJECT, unless_after=_HIT_DOUBT, window=25):
         actor = doer(article, sentence, match)
         if actor is not None and actor.kind == "police":
             return article.hit("yes", sentence)
@@ -142,8 +132,9 @@ _ANY_FIRE = re.compile(
     r"(?!\s+(?:his|her|their|a|the)\s+(?:Taser|stun|less-lethal|beanbag|pepper))",
     _I,
 )
+#: "pointed the gun but did not fire"; "how many shots were fired"
 _NOT_FIRED = re.compile(
-    r"\b(?:not|n't|never|without)\s+(?:\w+\s+)?$|\b(?:was|were|been|being)\s+$", _I
+    ending_in(rf"{NEGATION}|without", gap=1) + "|" + ending_in(r"was|were|been|being"), _I
 )
 _EXCHANGE = re.compile(r"\b(?:exchanged|exchange\s+of|shootout|gunfight|shoot-out|crossfire)\b", _I)
 
@@ -166,10 +157,7 @@ def party_fired_first(article: Article) -> Hit[str] | None:
             return article.hit("subject", sentence)
     police_fire: Sentence | None = None
     civilian_fire: Sentence | None = None
-    for sentence, match in article.find(_ANY_FIRE):
-        before = article.masked[max(sentence.start, match.start() - 25) : match.start()]
-        if _NOT_FIRED.search(before):
-            continue  # "pointed the gun but did not fire"; "how many shots were fired"
+    for sentence, match in article.find(_ANY_FIRE, unless_after=_NOT_FIRED, window=25):
         if _EXCHANGE.search(match.group()):
             return None
         shooter = doer(article, sentence, match)

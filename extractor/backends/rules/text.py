@@ -27,6 +27,9 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[
 _LAST_WORD = re.compile(r"([\w.'-]+)[.!?]+[\"'\u201d\u2019)\]]*$")
 _NEXT_WORD = re.compile(r"\s+[\"'\u201c\u2018(\[]?([\w.'-]+)")
 _CALENDAR = date_parser.parserinfo()
+#: Words that negate what follows: "did not fire", "never released". Rules add their own words
+#: ("no", "without", "declined to") in the look-back they pass :meth:`Article.find`.
+NEGATION = r"not|n't|never"
 #: "6:50 p.m. Tuesday" and "10 a.m. Oct. 3" go on; "at 6 p.m. Police said" is a new sentence.
 _NO_BREAK_AFTER_DOTTED = frozenset(
     name.lower() for names in (*_CALENDAR.MONTHS, *_CALENDAR.WEEKDAYS) for name in names
@@ -47,6 +50,17 @@ class Sentence:
     index: int
     start: int
     end: int
+
+
+def ending_in(words: str, *, gap: int = 0) -> str:
+    """A regex for text that ends in one of ``words`` (a regex alternation), then up to ``gap``
+    more words: an ``unless_after`` look-back for :meth:`Article.find`.
+
+    ``ending_in(NEGATION, gap=1)`` matches the text before "fire" in "did not fire" and in
+    "did not immediately fire".
+    """
+    between = rf"(?:\w+\s+){{0,{gap}}}" if gap else ""
+    return rf"\b(?:{words})\s+{between}$"
 
 
 def mask_quotes(text: str) -> str:
@@ -151,14 +165,29 @@ class Article:
         *,
         quotes: bool = False,
         within: re.Pattern[str] | None = None,
+        unless_after: re.Pattern[str] | None = None,
+        window: int | None = None,
     ) -> Iterator[tuple[Sentence, re.Match[str]]]:
         """Every match of ``pattern`` in the masked text (the full text when ``quotes``) that lies
         within one sentence, with that sentence, in order; excluded sentences are skipped.
 
         ``within`` is a cheap pre-filter for a costly pattern: only sentences where it matches
-        are searched.
+        are searched. ``unless_after`` skips a match when it is found in the ``window``
+        characters before the match (in its sentence; all of the sentence before it when
+        ``window`` is None), e.g. ``unless_after=re.compile(ending_in(NEGATION, gap=1))`` skips
+        "released" in "did not release" and "has not yet released".
         """
         text = self.text if quotes else self.masked
+        for sentence, match in self._find(pattern, text, within):
+            if unless_after is not None:
+                start = sentence.start if window is None else match.start() - window
+                if unless_after.search(text, max(sentence.start, start), match.start()):
+                    continue
+            yield sentence, match
+
+    def _find(
+        self, pattern: re.Pattern[str], text: str, within: re.Pattern[str] | None
+    ) -> Iterator[tuple[Sentence, re.Match[str]]]:
         if within is not None:
             for sentence in self._sentences_with(within, text):
                 for match in pattern.finditer(text, sentence.start, sentence.end):
