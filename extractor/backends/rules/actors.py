@@ -66,11 +66,8 @@ def _surnames(names: set[str]) -> set[str]:
     return names | {n.split()[-1] for n in names}
 
 
-def cast(article: Article) -> Cast:
-    """The names in ``article`` (computed once)."""
-    cached = article.memo.get("cast")
-    if isinstance(cached, Cast):
-        return cached
+def find_cast(article: Article) -> Cast:
+    """The names in ``article``; read it as :attr:`Article.cast`, computed once."""
     police = {m["name"] or m["name2"] for _, m in article.find(_POLICE_NAME)}
     civilians = {
         m["name"] or m["name2"] or m["name3"] or m["name4"]
@@ -83,15 +80,13 @@ def cast(article: Article) -> Cast:
     if civilians:
         parts.append(rf"(?P<civilian_name>{alternation(civilians)})")
     names = re.compile(rf"\b(?:{'|'.join(parts)})\b(?!['\u2019]s)") if parts else None
-    result = Cast(frozenset(police), frozenset(civilians), names)
-    article.memo["cast"] = result
-    return result
+    return Cast(frozenset(police), frozenset(civilians), names)
 
 
 def _actors(article: Article, start: int, end: int) -> list[Actor | str]:
     """Actors (or ``"he"``/``"she"``/``"they"`` for pronouns) between two offsets, in order."""
     matches = list(_NOUNS.finditer(article.masked, start, end))
-    names = cast(article).names
+    names = article.cast.names
     if names is not None:
         matches.extend(names.finditer(article.masked, start, end))
         matches.sort(key=lambda m: m.start())

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from extractor.backends.rules import flags
-from extractor.backends.rules.actors import actor_before, cast, doer
+from extractor.backends.rules.actors import actor_before, doer
 from extractor.backends.rules.data import alternation, people
 from extractor.backends.rules.person import (
     NOUN,
@@ -241,12 +241,12 @@ def civilians(article: Article) -> list[Person]:
         mentions.append((match.start(), match.end("noun"), sentence, "shot", groups))
     for sentence, match in article.find(_HIT_NAMED):
         actor = doer(article, sentence, match)
-        if " " not in match["name"] and match["name"] not in cast(article).civilians:
+        if " " not in match["name"] and match["name"] not in article.cast.civilians:
             continue  # a lone capitalised word is a name only when it is a known surname
         if (
             actor is not None
             and actor.kind == "police"
-            and match["name"] not in cast(article).police
+            and match["name"] not in article.cast.police
         ):
             mentions.append(
                 (match.start("name"), match.end(), sentence, "named_hit", match.groupdict())
@@ -259,7 +259,7 @@ def civilians(article: Article) -> list[Person]:
         mentions.append((match.start(), match.end(), sentence, "definite_name", match.groupdict()))
     for sentence, match in article.find(_DEFINITE):
         mentions.append((match.start(), match.end(), sentence, "definite", match.groupdict()))
-    civilians = cast(article).civilians
+    civilians = article.cast.civilians
     if civilians:
         surname = re.compile(rf"\b(?P<name>{alternation(civilians)})\b(?![\'\u2019]s)")
         for sentence, match in article.find(surname):

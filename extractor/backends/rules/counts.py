@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from extractor.backends.rules.actors import Actor, actor_before, cast, doer
+from extractor.backends.rules.actors import Actor, actor_before, doer
 from extractor.backends.rules.data import alternation, cue
 from extractor.backends.rules.numbers import number_regex, parse_number
 from extractor.backends.rules.text import Article, Hit, Sentence
@@ -108,35 +108,27 @@ _UNCOUNTED_OFFICERS = re.compile(
 )
 
 
-def police_shooters(article: Article) -> list[tuple[Sentence, Actor]]:
-    """Each statement that police fired, with the officer (or officers) said to fire."""
-    memo = article.memo.get("police_shooters")
-    if memo is None:
-        memo = []
-        for sentence, match in article.find(FIRE_VERB):
-            actor = doer(article, sentence, match)
-            if actor is not None and actor.kind == "police":
-                memo.append((sentence, actor))
-        article.memo["police_shooters"] = memo
-    return list(memo)
+def find_police_shooters(article: Article) -> tuple[tuple[Sentence, Actor], ...]:
+    """Each statement that police fired, with the officer (or officers) said to fire; read it
+    as :attr:`Article.police_shooters`, computed once."""
+    found = []
+    for sentence, match in article.find(FIRE_VERB):
+        actor = doer(article, sentence, match)
+        if actor is not None and actor.kind == "police":
+            found.append((sentence, actor))
+    return tuple(found)
 
 
 def officers_who_fired(article: Article) -> Hit[int] | None:
     """How many officers fired: a stated number; else the officers described firing one by one
     (distinct names, or one unnamed officer, plus each "another officer also fired"); nothing
-    when officers fired as an uncounted group."""
-    if "officers_who_fired" not in article.memo:
-        article.memo["officers_who_fired"] = _officers_who_fired(article)
-    result: Hit[int] | None = article.memo["officers_who_fired"]
-    return result
-
-
-def _officers_who_fired(article: Article) -> Hit[int] | None:
+    when officers fired as an uncounted group. Read it as :attr:`Article.officers_who_fired`,
+    computed once."""
     for sentence, match in article.find(COUNTED_OFFICERS, within=_OFFICERS_CUE):
         value = _value(match)
         if value and value >= 1:
             return article.hit(value, sentence)
-    shooters = police_shooters(article)
+    shooters = article.police_shooters
     if not shooters or any(actor.plural for _, actor in shooters):
         return None
     others = list(article.find(_ANOTHER_OFFICER))
@@ -196,7 +188,7 @@ def arrests(article: Article) -> Hit[int] | None:
         value = _value(match, "n") if match["n"] else _value(match, "n2")
         if value is not None and value > 0:
             return article.hit(value, sentence)
-    police = cast(article).police
+    police = article.cast.police
     for sentence, match in article.find(_ONE_ARRESTED, within=_ARREST_CUE):
         subject = (match["subject"] or "").split(",")[0].strip()
         if subject in police or (subject and subject.split()[-1] in police):

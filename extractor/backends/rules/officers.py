@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 
-from extractor.backends.rules import counts
 from extractor.backends.rules.actors import actor_before
 from extractor.backends.rules.person import Person, gender_from_pronoun
 from extractor.backends.rules.text import Article, Hit, Sentence
@@ -91,8 +90,8 @@ def officer(
     if off_duty:
         sentence, match = off_duty
         ensure(match.start()).set("on_duty", article.hit(False, sentence))
-    shooters = counts.police_shooters(article)
-    number = counts.officers_who_fired(article)
+    shooters = article.police_shooters
+    number = article.officers_who_fired
     if shooters and number is not None and number.value == 1:
         sentence, actor = shooters[0]
         ensure(actor.start).set("fired_weapon", article.hit(True, sentence))

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 
 from extractor.backends.rules.civilians import civilians, finish, recovered_weapon
-from extractor.backends.rules.counts import police_shooters
 from extractor.backends.rules.officers import officer
 from extractor.backends.rules.person import Fields, Person
 from extractor.backends.rules.text import Article, Hit
@@ -88,7 +87,7 @@ def _police_hit_the_one_hurt(
     gunshot ("was struck in the shoulder"): police shot that subject."""
     if hit_status is not None and hit_status.value != "yes":
         return
-    if hit_status is None and not police_shooters(article):
+    if hit_status is None and not article.police_shooters:
         return
     hurt = [
         p

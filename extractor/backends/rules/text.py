@@ -13,11 +13,15 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from dateutil import parser as date_parser
 
 from extractor.backends.rules.data import abbreviations
+
+if TYPE_CHECKING:
+    from extractor.backends.rules.actors import Actor, Cast
 
 T = TypeVar("T")
 
@@ -135,7 +139,8 @@ def split_sentences(text: str, masked: str | None = None) -> list[tuple[int, int
 
 
 class Article:
-    """One article's text, its masked copy, its sentences and its publication date."""
+    """One article's text, its masked copy, its sentences and its publication date, and the
+    per-article facts several rules read (computed once, on first use)."""
 
     def __init__(self, text: str, published: str | None) -> None:
         self.text = text
@@ -148,8 +153,30 @@ class Article:
         self._starts = [s.start for s in self.sentences]
         #: Sentences about another incident (an older shooting mentioned in passing): skipped.
         self.excluded: frozenset[int] = frozenset()
-        #: Per-article values computed once by the rule modules (e.g. the names of officers).
-        self.memo: dict[str, Any] = {}
+
+    # The rules below live in the modules that own them; imported here when first needed,
+    # since those modules build on this one.
+
+    @cached_property
+    def cast(self) -> Cast:
+        """The names of the article's officers and civilians (:func:`actors.find_cast`)."""
+        from extractor.backends.rules.actors import find_cast
+
+        return find_cast(self)
+
+    @cached_property
+    def police_shooters(self) -> tuple[tuple[Sentence, Actor], ...]:
+        """Each statement that police fired, with who fired (:func:`counts.find_police_shooters`)."""
+        from extractor.backends.rules.counts import find_police_shooters
+
+        return find_police_shooters(self)
+
+    @cached_property
+    def officers_who_fired(self) -> Hit[int] | None:
+        """How many officers fired (:func:`counts.officers_who_fired`)."""
+        from extractor.backends.rules.counts import officers_who_fired
+
+        return officers_who_fired(self)
 
     def sentence_at(self, position: int) -> Sentence:
         """The sentence holding character ``position``."""
