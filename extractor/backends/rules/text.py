@@ -205,12 +205,22 @@ class Article:
         "released" in "did not release" and "has not yet released".
         """
         text = self.text if quotes else self.masked
-        for sentence, match in self._find(pattern, text, within):
-            if unless_after is not None:
-                start = sentence.start if window is None else match.start() - window
-                if unless_after.search(text, max(sentence.start, start), match.start()):
-                    continue
-            yield sentence, match
+        found = self._find(pattern, text, within)
+        if unless_after is None:
+            return found
+        return self._unless_after(found, text, unless_after, window)
+
+    @staticmethod
+    def _unless_after(
+        found: Iterator[tuple[Sentence, re.Match[str]]],
+        text: str,
+        lookback: re.Pattern[str],
+        window: int | None,
+    ) -> Iterator[tuple[Sentence, re.Match[str]]]:
+        for sentence, match in found:
+            start = sentence.start if window is None else match.start() - window
+            if not lookback.search(text, max(sentence.start, start), match.start()):
+                yield sentence, match
 
     def _find(
         self, pattern: re.Pattern[str], text: str, within: re.Pattern[str] | None
