@@ -321,7 +321,6 @@ def test_no_officers_or_residents_were_hurt_means_no_officer_was() -> None:
 
 
 def test_a_name_after_a_lowercase_word_is_a_civilian_unless_it_carries_a_title() -> None:
-    from extractor.backends.rules.actors import cast
     from extractor.backends.rules.text import Article
 
     article = Article(
@@ -329,5 +328,5 @@ def test_a_name_after_a_lowercase_word_is_a_civilian_unless_it_carries_a_title()
         "Deputies went to arrest Paul Dorsey, 50, on a warrant.",
         "2024-06-10",
     )
-    assert cast(article).civilians == {"Dorsey", "Paul Dorsey"}
-    assert "Doe" in cast(article).police
+    assert article.cast.civilians == {"Dorsey", "Paul Dorsey"}
+    assert "Doe" in article.cast.police

@@ -47,7 +47,7 @@ def _scalar_hits(article: Article) -> dict[str, Hit[Any] | None]:
         "police_agency": police,
         "encounter_type": encounter.encounter_type(article),
         "shots_fired_by_police": counts.shots_fired(article),
-        "officers_who_fired": counts.officers_who_fired(article),
+        "officers_who_fired": article.officers_who_fired,
         "police_hit_someone": flags.police_hit_someone(article),
         "party_fired_first": flags.party_fired_first(article),
         "fired_at_moving_vehicle": flags.fired_at_moving_vehicle(article),
@@ -58,7 +58,7 @@ def _scalar_hits(article: Article) -> dict[str, Hit[Any] | None]:
         "video_release_date": dates.video_release_date(article, mentions),
         "investigating_agency": agencies.investigating_agency(article, named, police),
         "investigation_status": investigation.investigation_status(
-            article, bool(counts.police_shooters(article))
+            article, bool(article.police_shooters)
         ),
     }
 

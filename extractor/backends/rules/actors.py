@@ -12,17 +12,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from extractor.backends.rules.data import alternation, cue, people
+from extractor.backends.rules.data import alternation, cue, nouns
 from extractor.backends.rules.text import Article, Sentence
+from extractor.backends.rules.vocabulary import CIVILIAN_ACTOR, ONE_OFFICER, PERSON, POLICE
 
-POLICE_NOUNS = alternation(cue("actors", "police"))
-CIVILIAN_NOUNS = alternation(cue("actors", "civilian"))
-_PLURAL = frozenset(w.lower() for w in cue("actors", "plural"))
-_MALE = frozenset(w.lower() for w in cue("actors", "male"))
-_FEMALE = frozenset(w.lower() for w in cue("actors", "female"))
+_PLURAL = frozenset(n.word.lower() for n in nouns() if n.actor and n.plural)
+_MALE = frozenset(n.word.lower() for n in nouns() if n.actor and n.gender == "male")
+_FEMALE = frozenset(n.word.lower() for n in nouns() if n.actor and n.gender == "female")
 _NOUNS = re.compile(
-    rf"\b(?:(?P<police>(?<!Division\sof\s)(?<!Bureau\sof\s)(?<!Department\sof\s)(?:{POLICE_NOUNS})(?!\s+(?:Department|Dept|Bureau|Division|Service|Commission)\b)"
-    rf"|\w+-year\s+veteran)|(?P<civilian>{CIVILIAN_NOUNS})"
+    rf"\b(?:(?P<police>(?<!Division\sof\s)(?<!Bureau\sof\s)(?<!Department\sof\s){POLICE}(?!\s+(?:Department|Dept|Bureau|Division|Service|Commission)\b)"
+    rf"|\w+-year\s+veteran)|(?P<civilian>{CIVILIAN_ACTOR})"
     r"|(?P<pronoun>he|she|they))\b",
     re.IGNORECASE,
 )
@@ -31,13 +30,10 @@ _NAME = r"[A-Z][a-z'\u2019-]+(?:\s+[A-Z]\.)?(?:\s+(?:Mc|Mac|O')?[A-Z][a-z'\u2019
 _POLICE_NAME = re.compile(
     rf"\b(?:{_TITLE})\s+(?P<name>{_NAME})"
     rf"|\b(?P<name2>{_NAME}),\s+(?:\d{{1,2}},\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,4}}?"
-    r"(?:officer|deputy|trooper|sergeant|detective|veteran)\b"
-)
-_CIVILIAN_NOUNS = alternation(
-    noun for noun, (_, role, _) in people()["nouns"].items() if role != "officer"
+    rf"(?:{ONE_OFFICER}|veteran)\b"
 )
 _CIVILIAN_NAME = re.compile(
-    rf"\b[Tt]he\s+(?:{_CIVILIAN_NOUNS}),\s+(?P<name4>{_NAME}),"
+    rf"\b[Tt]he\s+{PERSON},\s+(?P<name4>{_NAME}),"
     rf"|\bidentified\s+(?:\w+\s+){{0,3}}?as\s+(?P<name>{_NAME})"
     rf"|(?<!\w\s)\b(?P<name2>{_NAME}),\s+\d{{1,2}},"
     rf"|\b[a-z]+\s+(?!(?:{_TITLE})\s)(?P<name3>{_NAME}),\s+\d{{1,2}},"
@@ -70,11 +66,8 @@ def _surnames(names: set[str]) -> set[str]:
     return names | {n.split()[-1] for n in names}
 
 
-def cast(article: Article) -> Cast:
-    """The names in ``article`` (computed once)."""
-    cached = article.memo.get("cast")
-    if isinstance(cached, Cast):
-        return cached
+def find_cast(article: Article) -> Cast:
+    """The names in ``article``; read it as :attr:`Article.cast`, computed once."""
     police = {m["name"] or m["name2"] for _, m in article.find(_POLICE_NAME)}
     civilians = {
         m["name"] or m["name2"] or m["name3"] or m["name4"]
@@ -87,15 +80,13 @@ def cast(article: Article) -> Cast:
     if civilians:
         parts.append(rf"(?P<civilian_name>{alternation(civilians)})")
     names = re.compile(rf"\b(?:{'|'.join(parts)})\b(?!['\u2019]s)") if parts else None
-    result = Cast(frozenset(police), frozenset(civilians), names)
-    article.memo["cast"] = result
-    return result
+    return Cast(frozenset(police), frozenset(civilians), names)
 
 
 def _actors(article: Article, start: int, end: int) -> list[Actor | str]:
     """Actors (or ``"he"``/``"she"``/``"they"`` for pronouns) between two offsets, in order."""
     matches = list(_NOUNS.finditer(article.masked, start, end))
-    names = cast(article).names
+    names = article.cast.names
     if names is not None:
         matches.extend(names.finditer(article.masked, start, end))
         matches.sort(key=lambda m: m.start())

@@ -16,7 +16,7 @@ from functools import cache
 from typing import Any
 
 from extractor.backends.rules import flags
-from extractor.backends.rules.actors import actor_before, cast, doer
+from extractor.backends.rules.actors import actor_before, doer
 from extractor.backends.rules.data import alternation, people
 from extractor.backends.rules.person import (
     NOUN,
@@ -26,6 +26,7 @@ from extractor.backends.rules.person import (
     predicate,
 )
 from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.vocabulary import OFFICER, POLICE, SUSPECT
 
 _I = re.IGNORECASE
 
@@ -60,9 +61,7 @@ _HIT_NAMED = re.compile(
     r"killed|wounded)\s+(?P<name>[A-Z][a-z'-]+(?:\s+[A-Z][a-z'-]+){0,2})\b"
 )
 #: "a robbery suspect": someone else is in the story, so "the man" may not be the one we know
-_INDEFINITE_SUBJECT = re.compile(
-    r"\b[Aa]n?\s+(?:[\w-]+\s+)?(?P<noun>suspect|gunman|shooter|assailant|attacker|robber|carjacker)\b"
-)
+_INDEFINITE_SUBJECT = re.compile(rf"\b[Aa]n?\s+(?:[\w-]+\s+)?(?P<noun>{SUSPECT})\b")
 _IDENTIFIED_PRONOUN = re.compile(r"\bidentified\s+(?:him|her)\s+(?:\w+\s+){0,3}?as\s+$")
 #: "The man, Darius Wendell, was taken to ..."
 _DEFINITE_NAME = re.compile(
@@ -105,7 +104,7 @@ _UNHURT = re.compile(
 _BY_POLICE = re.compile(
     r"^(?:,[^,]{0,80},)?\s*(?:\w+\s+){0,5}?(?:was|were)\s+(?:\w+\s+)?(?:shot|struck|wounded|killed)"
     r"(?:\s+and\s+(?:killed|wounded))?\s+by\s+(?:an?\s+|the\s+|two\s+)?(?:[\w-]+\s+)?"
-    r"(?:police|officers?|deputies|deputy|troopers?|agents?)\b",
+    rf"{POLICE}\b",
     _I,
 )
 _BY_CIVILIAN = re.compile(
@@ -120,12 +119,11 @@ _ATTACKED = re.compile(
     r"(?:stabbed|slashed|beaten|bludgeoned)\b",
     _I,
 )
-_AT_POLICE = r"(?:officers?|deput(?:y|ies)|troopers?|agents?)"
 _VEHICLE_WEAPON = re.compile(
     r"\b(?:rammed|struck|hit|reversed\s+into|backed\s+into)\s+(?:an?\s+|the\s+|two\s+)?(?:[\w-]+\s+)?"
-    rf"(?:patrol\s+(?:car|vehicle|SUV)|cruiser|squad\s+car|{_AT_POLICE})\b"
+    rf"(?:patrol\s+(?:car|vehicle|SUV)|cruiser|squad\s+car|{OFFICER})\b"
     r"|\b(?:drove|accelerated|sped|steered|drives|accelerates)\s+(?:\w+\s+)?(?:at|toward|towards|into)\s+"
-    rf"(?:the\s+|an?\s+|two\s+)?(?:[\w-]+\s+)?{_AT_POLICE}\b",
+    rf"(?:the\s+|an?\s+|two\s+)?(?:[\w-]+\s+)?{OFFICER}\b",
     _I,
 )
 _ARRESTED_LIST = re.compile(
@@ -147,7 +145,7 @@ _FIRED = re.compile(
 _AT_OFFICERS = re.compile(
     r"\b(?:fired|opened\s+fire|shot|shooting|pointed|aimed|raised|lunged|charged|swung|drove)\s+"
     r"(?:[\w-]+\s+){0,4}?(?:at|on|toward|towards)\s+(?:the\s+|two\s+|an?\s+)?"
-    r"(?:officers?|police|deputies|deputy|troopers?|them|him|her)\b",
+    rf"(?:{POLICE}|them|him|her)\b",
     _I,
 )
 #: "... stepped out of the truck holding a handgun and fired at the officers"
@@ -158,8 +156,7 @@ _AND_FIRED = re.compile(
     _I,
 )
 _SOMEONE_ELSE = re.compile(
-    r"\b(?:who|whom|whose|that|was|were|been|officers?|deput(?:y|ies)|police|troopers?|agents?|he|she"
-    r"|they)\b",
+    rf"\b(?:who|whom|whose|that|was|were|been|{POLICE}|he|she|they)\b",
     _I,
 )
 
@@ -244,12 +241,12 @@ def civilians(article: Article) -> list[Person]:
         mentions.append((match.start(), match.end("noun"), sentence, "shot", groups))
     for sentence, match in article.find(_HIT_NAMED):
         actor = doer(article, sentence, match)
-        if " " not in match["name"] and match["name"] not in cast(article).civilians:
+        if " " not in match["name"] and match["name"] not in article.cast.civilians:
             continue  # a lone capitalised word is a name only when it is a known surname
         if (
             actor is not None
             and actor.kind == "police"
-            and match["name"] not in cast(article).police
+            and match["name"] not in article.cast.police
         ):
             mentions.append(
                 (match.start("name"), match.end(), sentence, "named_hit", match.groupdict())
@@ -262,7 +259,7 @@ def civilians(article: Article) -> list[Person]:
         mentions.append((match.start(), match.end(), sentence, "definite_name", match.groupdict()))
     for sentence, match in article.find(_DEFINITE):
         mentions.append((match.start(), match.end(), sentence, "definite", match.groupdict()))
-    civilians = cast(article).civilians
+    civilians = article.cast.civilians
     if civilians:
         surname = re.compile(rf"\b(?P<name>{alternation(civilians)})\b(?![\'\u2019]s)")
         for sentence, match in article.find(surname):
@@ -375,7 +372,7 @@ def _police_agent(article: Article, sentence: Sentence, position: int) -> bool:
     window = article.masked[position : min(sentence.end, position + 70)]
     agent = re.match(
         r"(?:by|when)\s+(?:an?\s+|the\s+|two\s+|three\s+)?(?:[\w.'-]+\s+){0,5}?"
-        r"(?:police|officers?|deputies|deputy|troopers?|agents?)\b(?!\s+(?:Department|Bureau))",
+        rf"{POLICE}\b(?!\s+(?:Department|Bureau))",
         window,
         re.IGNORECASE,
     )

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
-from extractor.backends.rules.actors import POLICE_NOUNS, Actor, actor_before, cast, doer
+from extractor.backends.rules.actors import Actor, actor_before, doer
 from extractor.backends.rules.data import alternation, cue
 from extractor.backends.rules.numbers import number_regex, parse_number
 from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.vocabulary import OFFICER, OFFICERS, ONE_OFFICER, POLICE
 
 _N = number_regex()
 _UNITS = alternation(cue("counts", "shot_units"))
@@ -26,8 +27,8 @@ _SHOTS = re.compile(
 )
 #: "one firing five times and the other three times": the second officer's count, verb elided
 _ELIDED = re.compile(
-    rf"\band\s+the\s+(?:other|second)(?:\s+(?:officer|deputy|trooper))?\s+(?P<n>{_N})\s+(?P<unit>{_UNITS})\b"
-    rf"|\band\s+the\s+(?:other|second)(?:\s+(?:officer|deputy|trooper))?\s+(?P<times>twice|once)\b",
+    rf"\band\s+the\s+(?:other|second)(?:\s+{ONE_OFFICER})?\s+(?P<n>{_N})\s+(?P<unit>{_UNITS})\b"
+    rf"|\band\s+the\s+(?:other|second)(?:\s+{ONE_OFFICER})?\s+(?P<times>twice|once)\b",
     _I,
 )
 _TOTAL = re.compile(
@@ -38,7 +39,7 @@ _TOTAL = re.compile(
 _TOTAL_CUE = re.compile(r"\b(?:total|all|altogether|combined)\b", _I)
 _PASSIVE_SHOTS = re.compile(
     rf"\b(?P<n>{_N})\s+(?:shots|rounds|bullets)\s+(?:were|had\s+been)\s+fired\s+by\s+"
-    rf"(?:the\s+)?(?:{POLICE_NOUNS})\b",
+    rf"(?:the\s+)?{POLICE}\b",
     _I,
 )
 
@@ -83,60 +84,51 @@ def shots_fired(article: Article) -> Hit[int] | None:
 
 # --- officers who fired -------------------------------------------------------------------------
 
-_OFFICER = r"(?:officers?|deputies|deputy|troopers?|agents?|cops?|policemen|policeman)"
 _FIRE = (
     r"(?:fired|opened\s+fire|returned\s+fire|discharged|shot\s+at|fired\s+shots|firing"
     r"|shot\s+and\s+(?:killed|wounded)|fatally\s+shot)"
     r"(?!\s+(?:his|her|their|a|the)\s+(?:Taser|stun|less-lethal|beanbag|pepper))"
 )
 COUNTED_OFFICERS = re.compile(
-    rf"\b(?P<n>{_N})\s+(?:of\s+the\s+)?(?:\w+\s+){{0,2}}?{_OFFICER}\b(?:\s+\w+){{0,4}}?\s+{_FIRE}\b",
+    rf"\b(?P<n>{_N})\s+(?:of\s+the\s+)?(?:\w+\s+){{0,2}}?{OFFICER}\b(?:\s+\w+){{0,4}}?\s+{_FIRE}\b",
     _I,
 )
-_OFFICERS_CUE = re.compile(rf"\b{_OFFICER}\b", _I)
+_OFFICERS_CUE = re.compile(rf"\b{OFFICER}\b", _I)
 FIRE_VERB = re.compile(
     rf"\b{_FIRE}\b|\bshooting\s+(?:a|an|the|him|her)\b|\bshot\s+(?:him|her|the|a|an)\b", _I
 )
 _ANOTHER_OFFICER = re.compile(
-    rf"\b(?:another|a\s+second|a\s+third|a\s+fourth)\s+(?:[\w-]+\s+)?{_OFFICER}\b(?:\s+\w+){{0,3}}?\s+(?:also\s+)?{_FIRE}\b",
+    rf"\b(?:another|a\s+second|a\s+third|a\s+fourth)\s+(?:[\w-]+\s+)?{OFFICER}\b(?:\s+\w+){{0,3}}?\s+(?:also\s+)?{_FIRE}\b",
     _I,
 )
 _UNCOUNTED_OFFICERS = re.compile(
-    rf"\b(?:the\s+|several\s+|multiple\s+|other\s+)?(?:officers|deputies|troopers|agents|cops)"
+    rf"\b(?:the\s+|several\s+|multiple\s+|other\s+)?{OFFICERS}"
     rf"\s+(?:then\s+|also\s+|both\s+)?{_FIRE}\b",
     _I,
 )
 
 
-def police_shooters(article: Article) -> list[tuple[Sentence, Actor]]:
-    """Each statement that police fired, with the officer (or officers) said to fire."""
-    memo = article.memo.get("police_shooters")
-    if memo is None:
-        memo = []
-        for sentence, match in article.find(FIRE_VERB):
-            actor = doer(article, sentence, match)
-            if actor is not None and actor.kind == "police":
-                memo.append((sentence, actor))
-        article.memo["police_shooters"] = memo
-    return list(memo)
+def find_police_shooters(article: Article) -> tuple[tuple[Sentence, Actor], ...]:
+    """Each statement that police fired, with the officer (or officers) said to fire; read it
+    as :attr:`Article.police_shooters`, computed once."""
+    found = []
+    for sentence, match in article.find(FIRE_VERB):
+        actor = doer(article, sentence, match)
+        if actor is not None and actor.kind == "police":
+            found.append((sentence, actor))
+    return tuple(found)
 
 
 def officers_who_fired(article: Article) -> Hit[int] | None:
     """How many officers fired: a stated number; else the officers described firing one by one
     (distinct names, or one unnamed officer, plus each "another officer also fired"); nothing
-    when officers fired as an uncounted group."""
-    if "officers_who_fired" not in article.memo:
-        article.memo["officers_who_fired"] = _officers_who_fired(article)
-    result: Hit[int] | None = article.memo["officers_who_fired"]
-    return result
-
-
-def _officers_who_fired(article: Article) -> Hit[int] | None:
+    when officers fired as an uncounted group. Read it as :attr:`Article.officers_who_fired`,
+    computed once."""
     for sentence, match in article.find(COUNTED_OFFICERS, within=_OFFICERS_CUE):
         value = _value(match)
         if value and value >= 1:
             return article.hit(value, sentence)
-    shooters = police_shooters(article)
+    shooters = article.police_shooters
     if not shooters or any(actor.plural for _, actor in shooters):
         return None
     others = list(article.find(_ANOTHER_OFFICER))
@@ -196,7 +188,7 @@ def arrests(article: Article) -> Hit[int] | None:
         value = _value(match, "n") if match["n"] else _value(match, "n2")
         if value is not None and value > 0:
             return article.hit(value, sentence)
-    police = cast(article).police
+    police = article.cast.police
     for sentence, match in article.find(_ONE_ARRESTED, within=_ARREST_CUE):
         subject = (match["subject"] or "").split(",")[0].strip()
         if subject in police or (subject and subject.split()[-1] in police):

@@ -141,3 +141,37 @@ def people() -> dict[str, Any]:
     """Person nouns (gender, role, coreference class), weapons and arming verbs."""
     data: dict[str, Any] = read_json("rules/people.json")
     return data
+
+
+@dataclass(frozen=True, slots=True)
+class Noun:
+    """A noun for a person (``nouns.csv``): the one vocabulary of officers and civilians."""
+
+    word: str
+    side: str  # police | civilian
+    number: str  # one | many | group ("police": plural, but not a count of officers)
+    gender: str | None
+    role: str | None  # the role the noun states ("suspect": subject), for a listed civilian
+    klass: str | None  # coreference class when the noun can introduce a listed civilian
+    actor: bool  # names who did something ("the man fired"); see actors.py
+
+    @property
+    def plural(self) -> bool:
+        return self.number != "one"
+
+
+@cache
+def nouns() -> tuple[Noun, ...]:
+    """Every noun for a person, police and civilian (``nouns.csv``)."""
+    return tuple(
+        Noun(
+            row["noun"],
+            row["side"],
+            row["number"],
+            row["gender"] or None,
+            row["role"] or None,
+            row["class"] or None,
+            row["actor"] == "1",
+        )
+        for row in _csv("nouns.csv")
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractor.backends.rules.data import alternation, cue
-from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.text import NEGATION, Article, Hit, ending_in
 
 #: Most specific first: an off-duty officer's shooting stays ``off_duty`` even after a chase, and a
 #: suspect spotted and then chased is a ``pursuit``.
@@ -14,16 +14,12 @@ _PATTERNS = {
     kind: re.compile(rf"(?<![\w-])(?:{alternation(cue('encounter', kind))})(?![\w-])", re.I)
     for kind in _ORDER
 }
-_NEGATED = re.compile(r"\b(?:not|n't|never|no)\s+(?:\w+\s+)?$", re.I)
+_NEGATED = re.compile(ending_in(rf"{NEGATION}|no", gap=1), re.I)
 
 
 def encounter_type(article: Article) -> Hit[str] | None:
     """The first kind in :data:`_ORDER` with a cue outside quotations."""
     for kind in _ORDER:
-        for sentence, match in article.find(_PATTERNS[kind]):
-            if _NEGATED.search(
-                article.masked[max(sentence.start, match.start() - 20) : match.start()]
-            ):
-                continue
+        for sentence, _match in article.find(_PATTERNS[kind], unless_after=_NEGATED, window=20):
             return article.hit(kind, sentence)
     return None

@@ -6,61 +6,53 @@ import re
 
 from extractor.backends.rules.actors import actor_before, doer
 from extractor.backends.rules.data import alternation, cue
-from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.text import NEGATION, Article, Hit, Sentence, ending_in
+from extractor.backends.rules.vocabulary import OFFICER, POLICE
 
 _I = re.IGNORECASE
-_OFFICER_NP = (
-    r"(?:officers?|deputies|deputy|troopers?|cops?|policem[ae]n|sergeant|detective|agents?)"
-)
 _INJURED = alternation(cue("flags", "injury_passive"))
 _INJURY_NOUNS = alternation(cue("flags", "injury_nouns"))
 _OFFICER_HURT = re.compile(
-    rf"\b{_OFFICER_NP}\b(?:,[^,]{{1,60}},)?\s+(?:was|were|had\s+been|got|has\s+been|have\s+been)\s+"
+    rf"\b{OFFICER}\b(?:,[^,]{{1,60}},)?\s+(?:was|were|had\s+been|got|has\s+been|have\s+been)\s+"
     rf"(?:also\s+|critically\s+|seriously\s+|fatally\s+|slightly\s+|mortally\s+)?(?:{_INJURED})\b"
     rf"(?!\s+at\b)"
-    rf"|\b(?:injured|wounded|hurt)\s+(?:police\s+)?(?:officers?|deputy|deputies|troopers?)\b"
-    rf"|\b{_OFFICER_NP}\s+(?:suffered|sustained|received)\s+(?:[\w-]+\s+){{0,3}}?(?:{_INJURY_NOUNS})\b"
-    rf"|\bsent\s+(?:[\w-]+\s+){{0,3}}?{_OFFICER_NP}\s+to\s+(?:the|a)\s+hospital"
-    rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:taken|rushed|transported)\s+to\s+(?:a|the|\w+)\s+"
+    rf"|\b(?:injured|wounded|hurt)\s+(?:police\s+)?{OFFICER}\b"
+    rf"|\b{OFFICER}\s+(?:suffered|sustained|received)\s+(?:[\w-]+\s+){{0,3}}?(?:{_INJURY_NOUNS})\b"
+    rf"|\bsent\s+(?:[\w-]+\s+){{0,3}}?{OFFICER}\s+to\s+(?:the|a)\s+hospital"
+    rf"|\b{OFFICER}\s+(?:was|were)\s+(?:taken|rushed|transported)\s+to\s+(?:a|the|\w+)\s+"
     rf"(?:\w+\s+)?hospital\s+(?:with|for)\b"
-    rf"|\b{_OFFICER_NP}\s+who\s+(?:was|had\s+been)\s+(?:{_INJURED})\b(?!\s+at\b)"
-    rf"|\b{_OFFICER_NP}\s+(?:cut|injured|hurt|broke|sprained)\s+(?:his|her|their)\s+\w+",
+    rf"|\b{OFFICER}\s+who\s+(?:was|had\s+been)\s+(?:{_INJURED})\b(?!\s+at\b)"
+    rf"|\b{OFFICER}\s+(?:cut|injured|hurt|broke|sprained)\s+(?:his|her|their)\s+\w+",
     _I,
 )
 #: "a man who struck an officer with a hammer" (not "nearly struck", "tried to stab")
 _OFFICER_ATTACKED = re.compile(
     r"\b(?:struck|stabbed|slashed|wounded|injured|punched|kicked|bit|dragged)\s+"
-    r"(?:an|one|the\s+other|another|a\s+second|two)\s+(?:[\w-]+\s+)?(?:officers?|deputy|deputies|troopers?)"
+    rf"(?:an|one|the\s+other|another|a\s+second|two)\s+(?:[\w-]+\s+)?{OFFICER}"
     r"\b(?![\'\u2019])",
     _I,
 )
-_ATTEMPT = re.compile(r"\b(?:nearly|almost|to|not|never|tried|attempted)\s+$", _I)
+_ATTEMPT = re.compile(ending_in(r"nearly|almost|to|not|never|tried|attempted"), _I)
+_DENIED = re.compile(ending_in(r"no|none\s+of\s+the|nor|neither"), _I)
 _OFFICER_UNHURT = re.compile(
-    r"\b(?:no|none\s+of\s+the|neither)\s+(?:police\s+)?(?:officers?|deputies|troopers?|police)\s+"
+    rf"\b(?:no|none\s+of\s+the|neither)\s+(?:police\s+)?{POLICE}\s+"
     r"(?:(?:or|and|nor)\s+(?:[\w-]+\s+){1,2}?)?"
     r"(?:was|were|had\s+been|have\s+been)\s+(?:injured|hurt|wounded|shot|struck)"
-    rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:not|un)\s*(?:injured|hurt|harmed)"
-    rf"|\b{_OFFICER_NP}\s+(?:was|were)\s+(?:uninjured|unhurt|unharmed|not\s+injured|not\s+hurt)"
-    r"|\bno\s+(?:officers?|deputies|troopers?)\s+(?:injuries|were\s+injured)",
+    rf"|\b{OFFICER}\s+(?:was|were)\s+(?:not|un)\s*(?:injured|hurt|harmed)"
+    rf"|\b{OFFICER}\s+(?:was|were)\s+(?:uninjured|unhurt|unharmed|not\s+injured|not\s+hurt)"
+    rf"|\bno\s+{OFFICER}\s+(?:injuries|were\s+injured)",
     _I,
 )
 
 
 def officer_injured(article: Article) -> Hit[bool] | None:
     """True when an officer is said to be hurt; False when the article says none was."""
-    for sentence, match in article.find(_OFFICER_HURT):
-        if re.search(
-            r"\b(?:no|none\s+of\s+the|nor|neither)\s+$",
-            article.masked[sentence.start : match.start()],
-            _I,
-        ):
-            continue
+    for sentence, match in article.find(_OFFICER_HURT, unless_after=_DENIED):
         if re.match(r"(?:no|none|neither)\b", match.group(), _I):
             continue
         return article.hit(True, sentence)
-    for sentence, match in article.find(_OFFICER_ATTACKED):
-        if not _ATTEMPT.search(article.masked, sentence.start, match.start()):
-            return article.hit(True, sentence)
+    for sentence, _match in article.find(_OFFICER_ATTACKED, unless_after=_ATTEMPT):
+        return article.hit(True, sentence)
     for sentence, match in article.find(_OFFICER_UNHURT):
         if re.search(r"\bother\b", match.group(), _I):
             continue
@@ -77,7 +69,6 @@ _HIT_UNCLEAR = re.compile(
 )
 _UNCLEAR_CUE = re.compile(r"clear|known|determin|no\s+way", _I)
 _HIT_VERB = re.compile(rf"\b(?:{alternation(cue('flags', 'hit_verbs'))})\b(?!\s+first)", _I)
-_POLICE = r"(?:police|officers?|deputies|deputy|troopers?|agents?|an\s+officer|the\s+officer)"
 _HIT_VERB_OBJECT = re.compile(
     r"\b(?:shot\s+and\s+killed|shot\s+and\s+wounded|fatally\s+shot|shot|shooting|struck|striking"
     r"|wounded|wounding|killed|killing|hit|hitting)\s+(?:him|her|them|an?|the|[A-Z][a-z'-]+)\b"
@@ -88,10 +79,10 @@ _HIT_VERB_OBJECT = re.compile(
 _HIT_WHEN = re.compile(
     r"\b(?:was|were)\s+(?:fatally\s+|critically\s+|seriously\s+)?(?:shot|struck|wounded|hit|killed)"
     r"(?:\s+and\s+(?:killed|wounded))?\s+when\s+(?:the\s+|two\s+|an?\s+)?(?:[\w-]+\s+)?"
-    r"(?:officers?|police|deputies|deputy|troopers?)\s+(?:returned\s+fire|shot\s+back|fired|opened\s+fire)",
+    rf"{POLICE}\s+(?:returned\s+fire|shot\s+back|fired|opened\s+fire)",
     _I,
 )
-_HIT_DOUBT = re.compile(r"\b(?:not|n't|if|whether|never|before)\s+(?:\w+\s+)?$", _I)
+_HIT_DOUBT = re.compile(ending_in(rf"{NEGATION}|if|whether|before", gap=1), _I)
 _HIT_NO = re.compile(
     r"\b(?:no\s+one|nobody|neither|none\s+of\s+them)\s+(?:was|were)\s+(?:hit|struck)\b"
     r"|\b(?:did\s+not|didn't|failed\s+to)\s+(?:hit|strike)\s+(?:anyone|him|her|the|anybody)\b"
@@ -109,11 +100,7 @@ def police_hit_someone(article: Article) -> Hit[str] | None:
             return article.hit("undetermined", sentence)
     for sentence, _match in article.find(_HIT_WHEN):
         return article.hit("yes", sentence)
-    for sentence, match in article.find(_HIT_VERB_OBJECT):
-        if _HIT_DOUBT.search(
-            article.masked, max(sentence.start, match.start() - 25), match.start()
-        ):
-            continue
+    for sentence, match in article.find(_HIT_VERB_OBJECT, unless_after=_HIT_DOUBT, window=25):
         actor = doer(article, sentence, match)
         if actor is not None and actor.kind == "police":
             return article.hit("yes", sentence)
@@ -136,7 +123,7 @@ _FIRED_FIRST = re.compile(
 _RETURNED = re.compile(r"\b(?:returned\s+fire|fired\s+back|shot\s+back|returning\s+fire)\b", _I)
 _AT_POLICE = re.compile(
     r"\b(?:fired|shot|opened\s+fire)\s+(?:\w+\s+){0,3}?(?:at|on|toward|towards)\s+(?:the\s+|two\s+|an?\s+)?"
-    r"(?:officers?|police|deputies|deputy|troopers?|agents?)\b",
+    rf"{POLICE}\b",
     _I,
 )
 _ANY_FIRE = re.compile(
@@ -145,8 +132,9 @@ _ANY_FIRE = re.compile(
     r"(?!\s+(?:his|her|their|a|the)\s+(?:Taser|stun|less-lethal|beanbag|pepper))",
     _I,
 )
+#: "pointed the gun but did not fire"; "how many shots were fired"
 _NOT_FIRED = re.compile(
-    r"\b(?:not|n't|never|without)\s+(?:\w+\s+)?$|\b(?:was|were|been|being)\s+$", _I
+    ending_in(rf"{NEGATION}|without", gap=1) + "|" + ending_in(r"was|were|been|being"), _I
 )
 _EXCHANGE = re.compile(r"\b(?:exchanged|exchange\s+of|shootout|gunfight|shoot-out|crossfire)\b", _I)
 
@@ -169,10 +157,7 @@ def party_fired_first(article: Article) -> Hit[str] | None:
             return article.hit("subject", sentence)
     police_fire: Sentence | None = None
     civilian_fire: Sentence | None = None
-    for sentence, match in article.find(_ANY_FIRE):
-        before = article.masked[max(sentence.start, match.start() - 25) : match.start()]
-        if _NOT_FIRED.search(before):
-            continue  # "pointed the gun but did not fire"; "how many shots were fired"
+    for sentence, match in article.find(_ANY_FIRE, unless_after=_NOT_FIRED, window=25):
         if _EXCHANGE.search(match.group()):
             return None
         shooter = doer(article, sentence, match)

@@ -6,6 +6,7 @@ import re
 
 from extractor.backends.rules.data import alternation, cue
 from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.vocabulary import OFFICER
 
 _I = re.IGNORECASE
 
@@ -15,7 +16,7 @@ def _words(name: str) -> str:
 
 
 _SUBJECT = (
-    r"(?:the\s+|that\s+the\s+|that\s+)?(?:officer|officers|deputy|deputies|trooper|troopers|"
+    rf"(?:the\s+|that\s+the\s+|that\s+)?(?:{OFFICER}|"
     r"shooting|use\s+of\s+(?:deadly\s+)?force|officer's\s+actions|officers'\s+actions|"
     r"officer's\s+use\s+of\s+(?:deadly\s+)?force|(?:the\s+)?officer's\s+decision\s+to\s+\w+)"
 )
@@ -23,9 +24,9 @@ _FINDING = r"(?:found|ruled|determined|concluded|deemed|declared|decided|said|fi
 _JUSTIFIED = re.compile(
     rf"\b{_FINDING}\s+{_SUBJECT}\s+(?:[\w-]+\s+){{0,3}}?(?:was|were|acted|to\s+be)\s+"
     rf"(?:\w+\s+)?(?:{_words('justified')})\b"
-    rf"|\b(?:{_words('cleared')})\s+(?:the\s+|an?\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,3}}?(?:officer|officers|deputy|deputies|trooper|troopers)\b"
-    rf"|\b(?:officer|officers|deputy|deputies|trooper|troopers)\s+(?:\w+\s+){{0,2}}?(?:was|were)\s+(?:legally\s+)?(?:justified|acting\s+within\s+policy)\b"
-    rf"|\b(?:officer|officers|deputy|deputies|trooper)\s+(?:\w+\s+){{0,3}}?(?:was|were|has\s+been|have\s+been)\s+(?:{_words('cleared')})"
+    rf"|\b(?:{_words('cleared')})\s+(?:the\s+|an?\s+|two\s+|three\s+)?(?:[\w-]+\s+){{0,3}}?{OFFICER}\b"
+    rf"|\b{OFFICER}\s+(?:\w+\s+){{0,2}}?(?:was|were)\s+(?:legally\s+)?(?:justified|acting\s+within\s+policy)\b"
+    rf"|\b{OFFICER}\s+(?:\w+\s+){{0,3}}?(?:was|were|has\s+been|have\s+been)\s+(?:{_words('cleared')})"
     rf"|\b(?:{_words('not_charged')})\b"
     rf"|\b(?:shooting|use\s+of\s+force)\s+was\s+(?:ruled\s+|deemed\s+|found\s+)?(?:{_words('justified')})\b",
     _I,
@@ -34,7 +35,7 @@ _UNJUSTIFIED = re.compile(
     rf"\b{_FINDING}\s+{_SUBJECT}\s+(?:[\w-]+\s+){{0,3}}?(?:was|were|acted|had)\s+"
     rf"(?:\w+\s+)?(?:{_words('unjustified')})\b"
     rf"|\b(?:{_words('discipline')})\b"
-    rf"|\b(?:officer|officers|deputy|deputies|trooper|troopers)\s+(?:\w+\s+){{0,2}}?(?:{_words('violated')})",
+    rf"|\b{OFFICER}\s+(?:\w+\s+){{0,2}}?(?:{_words('violated')})",
     _I,
 )
 #: Words without which no finding or charging decision can be stated: a cheap pre-filter.
@@ -45,11 +46,11 @@ _DECISION_CUE = re.compile(
 )
 _OTHER = re.compile(rf"\b(?:{_words('other')})\b", _I)
 _CHARGED = re.compile(
-    r"\b(?:officer|officers|deputy|deputies|trooper|troopers|sergeant|detective)\b"
+    rf"\b{OFFICER}\b"
     r"(?:\s+(?-i:[A-Z])[\w.'-]*){0,3}(?:,[^,]{1,80},)?\s+(?:who\s+)?(?:\w+\s+)?"
     rf"(?:{_words('charged')})\b"
     r"|\b(?:charged|indicted)\s+(?:the\s+|an?\s+|two\s+)?(?:former\s+)?(?:[\w-]+\s+){0,3}?"
-    r"(?:officer|officers|deputy|deputies|trooper|troopers)\b",
+    rf"{OFFICER}\b",
     _I,
 )
 _ABOUT_FORCE = re.compile(

@@ -8,29 +8,29 @@ from __future__ import annotations
 
 import re
 
-from extractor.backends.rules import counts
 from extractor.backends.rules.actors import actor_before
 from extractor.backends.rules.person import Person, gender_from_pronoun
 from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.vocabulary import ONE_OFFICER
 
 _I = re.IGNORECASE
 _OFF_DUTY = re.compile(
-    r"\boff[\s-]duty\s+(?:[\w-]+\s+){0,3}?(?:officer|cop|deputy|trooper|detective|sergeant|policeman)\b"
-    r"|\b(?:officer|deputy|trooper|detective|sergeant)\b[^.]{0,40}?\bwas\s+off[\s-]duty\b",
+    rf"\boff[\s-]duty\s+(?:[\w-]+\s+){{0,3}}?{ONE_OFFICER}\b"
+    rf"|\b{ONE_OFFICER}\b[^.]{{0,40}}?\bwas\s+off[\s-]duty\b",
     _I,
 )
 _OFFICER_HURT = re.compile(
-    r"\b(?P<det>the|an|one|a)\s+(?:[\w-]+\s+){0,2}?(?:officer|deputy|trooper|detective|sergeant|cop)\b"
+    rf"\b(?P<det>the|an|one|a)\s+(?:[\w-]+\s+){{0,2}}?{ONE_OFFICER}\b"
     r"(?:,[^,]{1,60},)?\s+(?:was|had\s+been)\s+(?:also\s+)?(?:critically\s+|seriously\s+|fatally\s+)?"
     r"(?P<how>shot|wounded|injured|hurt|struck|stabbed|killed|grazed|hospitalized)\b(?!\s+at\b)"
     r"|\bsent\s+(?P<det2>an?|the)\s+(?:[\w-]+\s+)?officer\s+to\s+(?:the|a)\s+hospital"
-    r"|\b(?P<det3>the|an|one|a)\s+(?:[\w-]+\s+){0,2}?(?:officer|deputy|trooper|detective|sergeant|cop)"
+    rf"|\b(?P<det3>the|an|one|a)\s+(?:[\w-]+\s+){{0,2}}?{ONE_OFFICER}"
     r"\s+(?:suffered|sustained|received)\s+(?:[\w-]+\s+){0,3}?"
     r"(?:injury|injuries|cut|cuts|wound|wounds|bruises|laceration|lacerations)\b",
     _I,
 )
 _OFFICER_PRONOUN = re.compile(
-    r"\b(?:the|an|one|a)\s+(?:off[\s-]duty\s+)?(?:officer|deputy|trooper|detective|sergeant|cop)\b",
+    rf"\b(?:the|an|one|a)\s+(?:off[\s-]duty\s+)?{ONE_OFFICER}\b",
     _I,
 )
 _FRIENDLY_FIRE = re.compile(
@@ -90,8 +90,8 @@ def officer(
     if off_duty:
         sentence, match = off_duty
         ensure(match.start()).set("on_duty", article.hit(False, sentence))
-    shooters = counts.police_shooters(article)
-    number = counts.officers_who_fired(article)
+    shooters = article.police_shooters
+    number = article.officers_who_fired
     if shooters and number is not None and number.value == 1:
         sentence, actor = shooters[0]
         ensure(actor.start).set("fired_weapon", article.hit(True, sentence))

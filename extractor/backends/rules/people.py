@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 
 from extractor.backends.rules.civilians import civilians, finish, recovered_weapon
-from extractor.backends.rules.counts import police_shooters
 from extractor.backends.rules.officers import officer
 from extractor.backends.rules.person import Fields, Person
 from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.vocabulary import POLICE
 
 
 def extract_people(
@@ -70,7 +70,7 @@ def _nobody_hurt(article: Article, listed: list[Person], hit_status: Hit[str] | 
 
 _BY = re.compile(r"\bby\s+")
 _POLICE_AGENT = re.compile(
-    r"(?:an?\s+|the\s+|two\s+)?(?:[\w.'-]+\s+){0,4}?(?:police|officers?|deput(?:y|ies)|troopers?)\b",
+    rf"(?:an?\s+|the\s+|two\s+)?(?:[\w.'-]+\s+){{0,4}}?{POLICE}\b",
     re.I,
 )
 _GUNSHOT = re.compile(
@@ -87,7 +87,7 @@ def _police_hit_the_one_hurt(
     gunshot ("was struck in the shoulder"): police shot that subject."""
     if hit_status is not None and hit_status.value != "yes":
         return
-    if hit_status is None and not police_shooters(article):
+    if hit_status is None and not article.police_shooters:
         return
     hurt = [
         p

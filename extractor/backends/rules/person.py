@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from extractor.backends.rules.data import alternation, people
+from extractor.backends.rules.data import nouns as vocabulary
 from extractor.backends.rules.text import Article, Hit, Sentence
+from extractor.backends.rules.vocabulary import PERSON, POLICE
 
 Fields = dict[str, Hit[Any]]
 
@@ -39,13 +41,13 @@ class Person:
         return str(hit.value) if hit else None
 
 
-def nouns() -> dict[str, list[str | None]]:
-    """Person nouns: ``[gender, role, coreference class]`` (``people.json``)."""
-    table: dict[str, list[str | None]] = people()["nouns"]
-    return table
+@cache
+def nouns() -> dict[str, tuple[str | None, str | None, str]]:
+    """Nouns that can introduce a listed civilian: ``(gender, role, coreference class)``."""
+    return {n.word: (n.gender, n.role, n.klass) for n in vocabulary() if n.klass is not None}
 
 
-NOUN = alternation(nouns())
+NOUN = PERSON
 _PREDICATE_END = re.compile(
     r"[.;]|\band\s+(?:the|a|an|police|officers?)\b|,\s+(?:but|while|police)\b"
     r"|\b(?:after|before|while|because|until|as)\s+(?:the|a|an|police|officers?|he|she|they)\b"
@@ -68,6 +70,6 @@ def gender_from_pronoun(article: Article, sentence: Sentence, end: int) -> str |
     if following is None:
         return None
     between = article.masked[end : following.start()]
-    if re.search(rf"\b(?:{NOUN}|officers?|police|deputy|[A-Z][a-z]+\s+[A-Z][a-z]+)\b", between):
+    if re.search(rf"\b(?:{NOUN}|{POLICE}|[A-Z][a-z]+\s+[A-Z][a-z]+)\b", between):
         return None
     return "male" if following["p"].lower() in {"he", "his"} else "female"

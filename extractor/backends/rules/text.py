@@ -13,11 +13,15 @@ import datetime as dt
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from dateutil import parser as date_parser
 
 from extractor.backends.rules.data import abbreviations
+
+if TYPE_CHECKING:
+    from extractor.backends.rules.actors import Actor, Cast
 
 T = TypeVar("T")
 
@@ -27,6 +31,9 @@ _BOUNDARY = re.compile(r"[.!?]+[\"'\u201d\u2019)\]]*(?=\s+[\"'\u201c\u2018(\[]?[
 _LAST_WORD = re.compile(r"([\w.'-]+)[.!?]+[\"'\u201d\u2019)\]]*$")
 _NEXT_WORD = re.compile(r"\s+[\"'\u201c\u2018(\[]?([\w.'-]+)")
 _CALENDAR = date_parser.parserinfo()
+#: Words that negate what follows: "did not fire", "never released". Rules add their own words
+#: ("no", "without", "declined to") in the look-back they pass :meth:`Article.find`.
+NEGATION = r"not|n't|never"
 #: "6:50 p.m. Tuesday" and "10 a.m. Oct. 3" go on; "at 6 p.m. Police said" is a new sentence.
 _NO_BREAK_AFTER_DOTTED = frozenset(
     name.lower() for names in (*_CALENDAR.MONTHS, *_CALENDAR.WEEKDAYS) for name in names
@@ -47,6 +54,17 @@ class Sentence:
     index: int
     start: int
     end: int
+
+
+def ending_in(words: str, *, gap: int = 0) -> str:
+    """A regex for text that ends in one of ``words`` (a regex alternation), then up to ``gap``
+    more words: an ``unless_after`` look-back for :meth:`Article.find`.
+
+    ``ending_in(NEGATION, gap=1)`` matches the text before "fire" in "did not fire" and in
+    "did not immediately fire".
+    """
+    between = rf"(?:\w+\s+){{0,{gap}}}" if gap else ""
+    return rf"\b(?:{words})\s+{between}$"
 
 
 def mask_quotes(text: str) -> str:
@@ -121,7 +139,8 @@ def split_sentences(text: str, masked: str | None = None) -> list[tuple[int, int
 
 
 class Article:
-    """One article's text, its masked copy, its sentences and its publication date."""
+    """One article's text, its masked copy, its sentences and its publication date, and the
+    per-article facts several rules read (computed once, on first use)."""
 
     def __init__(self, text: str, published: str | None) -> None:
         self.text = text
@@ -134,8 +153,30 @@ class Article:
         self._starts = [s.start for s in self.sentences]
         #: Sentences about another incident (an older shooting mentioned in passing): skipped.
         self.excluded: frozenset[int] = frozenset()
-        #: Per-article values computed once by the rule modules (e.g. the names of officers).
-        self.memo: dict[str, Any] = {}
+
+    # The rules below live in the modules that own them; imported here when first needed,
+    # since those modules build on this one.
+
+    @cached_property
+    def cast(self) -> Cast:
+        """The names of the article's officers and civilians (:func:`actors.find_cast`)."""
+        from extractor.backends.rules.actors import find_cast
+
+        return find_cast(self)
+
+    @cached_property
+    def police_shooters(self) -> tuple[tuple[Sentence, Actor], ...]:
+        """Each statement that police fired, with who fired (:func:`counts.find_police_shooters`)."""
+        from extractor.backends.rules.counts import find_police_shooters
+
+        return find_police_shooters(self)
+
+    @cached_property
+    def officers_who_fired(self) -> Hit[int] | None:
+        """How many officers fired (:func:`counts.officers_who_fired`)."""
+        from extractor.backends.rules.counts import officers_who_fired
+
+        return officers_who_fired(self)
 
     def sentence_at(self, position: int) -> Sentence:
         """The sentence holding character ``position``."""
@@ -151,14 +192,39 @@ class Article:
         *,
         quotes: bool = False,
         within: re.Pattern[str] | None = None,
+        unless_after: re.Pattern[str] | None = None,
+        window: int | None = None,
     ) -> Iterator[tuple[Sentence, re.Match[str]]]:
         """Every match of ``pattern`` in the masked text (the full text when ``quotes``) that lies
         within one sentence, with that sentence, in order; excluded sentences are skipped.
 
         ``within`` is a cheap pre-filter for a costly pattern: only sentences where it matches
-        are searched.
+        are searched. ``unless_after`` skips a match when it is found in the ``window``
+        characters before the match (in its sentence; all of the sentence before it when
+        ``window`` is None), e.g. ``unless_after=re.compile(ending_in(NEGATION, gap=1))`` skips
+        "released" in "did not release" and "has not yet released".
         """
         text = self.text if quotes else self.masked
+        found = self._find(pattern, text, within)
+        if unless_after is None:
+            return found
+        return self._unless_after(found, text, unless_after, window)
+
+    @staticmethod
+    def _unless_after(
+        found: Iterator[tuple[Sentence, re.Match[str]]],
+        text: str,
+        lookback: re.Pattern[str],
+        window: int | None,
+    ) -> Iterator[tuple[Sentence, re.Match[str]]]:
+        for sentence, match in found:
+            start = sentence.start if window is None else match.start() - window
+            if not lookback.search(text, max(sentence.start, start), match.start()):
+                yield sentence, match
+
+    def _find(
+        self, pattern: re.Pattern[str], text: str, within: re.Pattern[str] | None
+    ) -> Iterator[tuple[Sentence, re.Match[str]]]:
         if within is not None:
             for sentence in self._sentences_with(within, text):
                 for match in pattern.finditer(text, sentence.start, sentence.end):

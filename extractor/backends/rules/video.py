@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from extractor.backends.rules.data import alternation, cue
-from extractor.backends.rules.text import Article, Hit
+from extractor.backends.rules.text import NEGATION, Article, Hit, ending_in
 
 _I = re.IGNORECASE
 _SOURCES = {
@@ -29,20 +29,15 @@ _NOT_RELEASED = re.compile(
     _I,
 )
 _FUTURE = re.compile(rf"\b(?:{alternation(cue('video', 'future'))})\b", _I)
-_NOT_BEFORE = re.compile(
-    r"\b(?:not|n't|never|yet\s+to|declined\s+to|refused\s+to)\s+(?:\w+\s+)?$", _I
-)
+_NOT_BEFORE = re.compile(ending_in(rf"{NEGATION}|yet\s+to|declined\s+to|refused\s+to", gap=1), _I)
 
 
 def video_sources(article: Article) -> Hit[list[str]] | None:
     """Camera kinds said to have recorded the incident, in the order first mentioned."""
     found: list[tuple[int, str, int, int]] = []
     for kind, pattern in _SOURCES.items():
-        for sentence, match in article.find(pattern):
-            window = article.masked[max(sentence.start, match.start() - 40) : match.start()]
-            if _NEGATION.search(window) or _POLICY.search(
-                article.masked, sentence.start, sentence.end
-            ):
+        for sentence, match in article.find(pattern, unless_after=_NEGATION, window=40):
+            if _POLICY.search(article.masked, sentence.start, sentence.end):
                 continue
             if _UNCERTAIN.search(article.masked, sentence.start, sentence.end):
                 continue
@@ -57,10 +52,7 @@ def video_sources(article: Article) -> Hit[list[str]] | None:
 
 def video_released(article: Article) -> Hit[bool] | None:
     """True when the article says video was released; False when it says it was not."""
-    for sentence, match in article.find(_RELEASED):
-        before = article.masked[max(sentence.start, match.start() - 30) : match.start()]
-        if _NOT_BEFORE.search(before):
-            continue
+    for sentence, match in article.find(_RELEASED, unless_after=_NOT_BEFORE, window=30):
         clause = article.masked[sentence.start : match.end()]
         if _FUTURE.search(clause) or _NOT_RELEASED.search(clause) or _POLICY.search(clause):
             continue
