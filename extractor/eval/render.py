@@ -10,22 +10,25 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from extractor.eval.report import (
-    CompareReport,
-    EvalReport,
-    FieldReport,
-    Interval,
-    Scores,
-    SideSummary,
-)
+if TYPE_CHECKING:  # the reports import this module to render themselves
+    from extractor.eval.report import (
+        CompareReport,
+        EvalReport,
+        FieldReport,
+        Interval,
+        Macro,
+        Scores,
+        SideSummary,
+    )
 
+_OUTCOMES = ("correct", "partial", "incorrect", "missed", "spurious", "true_null")
 _OUTCOME_STYLE = {
     "partial": "yellow",
     "incorrect": "red",
@@ -58,24 +61,20 @@ def title(report: EvalReport, *, model: str | None = None, prompt: str | None = 
     return f"extractor eval — {model} · {prompt} · {a.scored} articles scored{more}"
 
 
+def _counts(s: Scores | FieldReport) -> list[str]:
+    return [str(getattr(s, outcome)) for outcome in _OUTCOMES]
+
+
 def _row(
-    name: str, s: Scores | FieldReport, support: str, extra: str = "", style: str | None = None
-) -> list[Any]:
-    cells = [
-        name,
-        support,
-        str(s.correct),
-        str(s.partial),
-        str(s.incorrect),
-        str(s.missed),
-        str(s.spurious),
-        str(s.true_null),
-        _pct(s.precision),
-        _pct(s.recall),
-        _pct(s.f1),
-        extra,
-    ]
-    return [Text(c, style=style or "") if isinstance(c, str) else c for c in cells]
+    name: str,
+    support: str,
+    counts: list[str],
+    s: Scores | FieldReport | Macro,
+    extra: str = "",
+    style: str = "",
+) -> list[Text]:
+    cells = [name, support, *counts, _pct(s.precision), _pct(s.recall), _pct(s.f1), extra]
+    return [Text(c, style=style) for c in cells]
 
 
 def scores_table(
@@ -97,14 +96,15 @@ def scores_table(
             notes.append(f"items P {_pct(f.item_precision)} R {_pct(f.item_recall)}")
         if f.filled and f.grounded < f.filled:
             notes.append(f"{f.filled - f.grounded} ungrounded")
-        table.add_row(*_row(name, f, str(f.support), "; ".join(notes)))
+        table.add_row(*_row(name, str(f.support), _counts(f), f, "; ".join(notes)))
     table.add_section()
     ci = report.confidence_intervals
     support = str(sum(f.support for f in report.fields.values()))
-    table.add_row(*_row("micro", report.micro, support, f"F1 {_ci(ci.micro_f1)}", style="bold"))
-    macro = Scores(precision=report.macro.precision, recall=report.macro.recall, f1=report.macro.f1)
-    cells = _row("macro", macro, "", f"mean of {report.macro.fields} field F1s", style="bold")
-    table.add_row(*cells[:2], *[""] * 6, *cells[8:])
+    micro, macro = report.micro, report.macro
+    micro_ci = f"F1 {_ci(ci.micro_f1)}"
+    table.add_row(*_row("micro", support, _counts(micro), micro, micro_ci, style="bold"))
+    macro_of = f"mean of {macro.fields} field F1s"
+    table.add_row(*_row("macro", "", [""] * len(_OUTCOMES), macro, macro_of, style="bold"))
     return table
 
 

@@ -9,12 +9,11 @@ as its tables (:mod:`extractor.eval.render`); ``report.view(...)`` takes the dis
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-if TYPE_CHECKING:
-    from extractor.eval.render import CompareView, EvalView
+from extractor.eval.render import CompareView, EvalView
 
 REPORT_VERSION = "1"
 COMPARE_VERSION = "1"
@@ -202,8 +201,6 @@ class EvalReport(_Model):
 
         ``model`` and ``prompt`` name the run in the title (default: the predictions' own).
         """
-        from extractor.eval.render import EvalView
-
         return EvalView(self, show_diffs=show_diffs, model=model, prompt=prompt)
 
     def __rich__(self) -> EvalView:
@@ -286,8 +283,6 @@ class CompareReport(BaseModel):
 
     def view(self, *, disagreements: int = 25) -> CompareView:
         """The comparison as ``rich`` renders it, listing the first ``disagreements``."""
-        from extractor.eval.render import CompareView
-
         return CompareView(self, disagreements=disagreements)
 
     def __rich__(self) -> CompareView:
