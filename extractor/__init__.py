@@ -3,13 +3,17 @@
 The library API is what the CLI calls, under the same names.
 """
 
-from typing import Any
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
 from extractor.documents import BadDocument, Document, iter_documents
 from extractor.errors import ExtractorError
 from extractor.predictions import PredictionLine
-from extractor.runner import RunSummary, extract, run
 from extractor.schema import SCHEMA_VERSION, IncidentRecord, Person
+
+if TYPE_CHECKING:
+    from extractor.api import compare, evaluate
+    from extractor.runner import RunSummary, extract, run
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -27,15 +31,18 @@ __all__ = [
     "run",
 ]
 
+# Loaded when first asked for: `import extractor.eval` then pulls in no runner or store, and
+# `extractor run` never loads the scoring stack (scipy, rapidfuzz).
+_LAZY = {
+    "RunSummary": "extractor.runner",
+    "extract": "extractor.runner",
+    "run": "extractor.runner",
+    "compare": "extractor.api",
+    "evaluate": "extractor.api",
+}
+
 
 def __getattr__(name: str) -> Any:
-    # the scoring stack (scipy, rapidfuzz) loads only when asked for, so `extractor run` starts fast
-    if name == "evaluate":
-        from extractor.eval import evaluate
-
-        return evaluate
-    if name == "compare":
-        from extractor.compare import compare
-
-        return compare
+    if name in _LAZY:
+        return getattr(import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'extractor' has no attribute {name!r}")

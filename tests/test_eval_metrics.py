@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from extractor.eval import REPORT_VERSION, GoldLabel, score
-from extractor.eval.compare import Outcome
+from extractor.eval.judge import Verdict
 from extractor.eval.metrics import bootstrap, hallucination_rate, precision_recall_f1
 from extractor.evidence import Evidence
 from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
@@ -15,12 +15,12 @@ from extractor.schema import SCALAR_FIELDS, IncidentRecord, Person
 
 def test_muc_precision_recall_f1_by_hand() -> None:
     counts = {
-        Outcome.correct: 3,
-        Outcome.partial: 2,
-        Outcome.incorrect: 1,
-        Outcome.missed: 2,
-        Outcome.spurious: 1,
-        Outcome.true_null: 4,
+        Verdict.correct: 3,
+        Verdict.partial: 2,
+        Verdict.incorrect: 1,
+        Verdict.missed: 2,
+        Verdict.spurious: 1,
+        Verdict.true_null: 4,
     }
     precision, recall, f1 = precision_recall_f1(counts)
     # credit 3 + 0.5*2 = 4; P = 4/7; R = 4/8; F1 = 2PR/(P+R) = 8/15
@@ -32,11 +32,11 @@ def test_muc_precision_recall_f1_by_hand() -> None:
 
 
 def test_undefined_scores_are_none_and_zero_credit_is_zero() -> None:
-    assert precision_recall_f1({Outcome.true_null: 3}) == (None, None, None)
-    assert hallucination_rate({Outcome.correct: 2}) is None
+    assert precision_recall_f1({Verdict.true_null: 3}) == (None, None, None)
+    assert hallucination_rate({Verdict.correct: 2}) is None
     # nothing predicted: precision undefined, recall 0, F1 0
-    assert precision_recall_f1({Outcome.missed: 2}) == (None, 0.0, 0.0)
-    assert precision_recall_f1({Outcome.spurious: 2}) == (0.0, None, 0.0)
+    assert precision_recall_f1({Verdict.missed: 2}) == (None, 0.0, 0.0)
+    assert precision_recall_f1({Verdict.spurious: 2}) == (0.0, None, 0.0)
 
 
 GOLD_A = IncidentRecord(

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from extractor.eval import EvalReport, GoldLabel, score
-from extractor.eval.compare import Outcome
+from extractor.eval.judge import Verdict
 from extractor.predictions import PredictionLine
 from extractor.schema import (
     SCALAR_FIELDS,
@@ -144,7 +144,7 @@ def _score(gold: list[IncidentRecord], predicted: list[IncidentRecord]) -> EvalR
 
 
 def _counts(report: EvalReport) -> dict[str, tuple[int, ...]]:
-    outcomes = [o.value for o in Outcome]
+    outcomes = [o.value for o in Verdict]
     return {name: tuple(getattr(f, o) for o in outcomes) for name, f in report.fields.items()}
 
 

@@ -86,7 +86,7 @@ def test_runs_list_json_has_one_object_per_run_newest_first() -> None:
 
 def test_runs_show_json_adds_arguments_summary_and_errors() -> None:
     run_id = _store_runs()[0]
-    result = runner.invoke(app, ["runs", "show", run_id[:17], "--json"])
+    result = runner.invoke(app, ["runs", "show", run_id, "--json"])
     assert result.exit_code == 0, result.output
     run = json.loads(result.stdout)
     assert list(run) == [*RUN_KEYS, "args", "summary", "errors"]

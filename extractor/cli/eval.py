@@ -10,7 +10,6 @@ from rich.console import Console
 
 from extractor.cli.common import err_console, user_errors, write_report
 from extractor.cli.options import ArticlesOption, GoldOption, RunOptions, eval_paths, run_options
-from extractor.settings import RULES
 
 #: Width used when stdout is not a terminal (CI logs, pipes): wide enough for the table.
 PIPE_WIDTH = 160
@@ -65,8 +64,7 @@ def eval_command(
 
     Example: extractor eval --predictions out.jsonl --show-diffs --json report.json --fail-under 0.7
     """
-    from extractor.eval import evaluate
-    from extractor.eval.render import diffs_table, notes, scores_table
+    from extractor.api import evaluate
 
     model, prompt = options.model, None
     with user_errors():
@@ -91,12 +89,8 @@ def eval_command(
             write_html(report, html_path, articles=list(article_paths))
     probe = Console()
     console = Console(width=None if probe.is_terminal else PIPE_WIDTH)
-    console.print(
-        scores_table(report, model=model, prompt=prompt if model != RULES else None),
-        notes(report),
-    )
-    if show_diffs:
-        console.print(diffs_table(report))
+    shown_prompt = prompt if model and model != "rules" else None
+    console.print(report.view(show_diffs=show_diffs, model=model, prompt=shown_prompt))
     if json_path is not None:
         err_console.print(f"report written to {json_path}", highlight=False)
     if fail_under is not None:

@@ -23,8 +23,8 @@ from statistics import fmean
 import numpy as np
 import numpy.typing as npt
 
-from extractor.eval.compare import FIELD_KINDS, TEXT_CORRECT_THRESHOLD, TEXT_PARTIAL_THRESHOLD, Kind
-from extractor.eval.compare import Outcome as O
+from extractor.eval.judge import FIELD_KINDS, TEXT_CORRECT_THRESHOLD, TEXT_PARTIAL_THRESHOLD, Kind
+from extractor.eval.judge import Verdict as V
 from extractor.eval.people import MIN_SIMILARITY, SIMILARITY_WEIGHTS
 from extractor.eval.report import (
     ArticleReport,
@@ -45,19 +45,19 @@ from extractor.eval.scoring import SCORED_FIELDS, ArticleScore, Observation, Run
 from extractor.schema import SCHEMA_VERSION
 
 #: Column order of the per-article count matrix used by the bootstrap.
-OUTCOMES: tuple[O, ...] = (O.correct, O.partial, O.incorrect, O.missed, O.spurious, O.true_null)
+OUTCOMES: tuple[V, ...] = (V.correct, V.partial, V.incorrect, V.missed, V.spurious, V.true_null)
 PARTIAL_CREDIT = 0.5
 BOOTSTRAP_RESAMPLES = 1000
 BOOTSTRAP_SEED = 0
 CONFIDENCE_LEVEL = 0.95
-_DIFF_OUTCOMES = {O.partial, O.incorrect, O.missed, O.spurious}
+_DIFF_OUTCOMES = {V.partial, V.incorrect, V.missed, V.spurious}
 
 
 def _ratio(numerator: float, denominator: float) -> float | None:
     return numerator / denominator if denominator else None
 
 
-def precision_recall_f1(counts: Mapping[O, int]) -> tuple[float | None, float | None, float | None]:
+def precision_recall_f1(counts: Mapping[V, int]) -> tuple[float | None, float | None, float | None]:
     """MUC precision, recall and F1 of a set of counts (``None`` when undefined)."""
     c, p, i, m, s = (counts.get(o, 0) for o in OUTCOMES[:5])
     credit = c + PARTIAL_CREDIT * p
@@ -65,16 +65,16 @@ def precision_recall_f1(counts: Mapping[O, int]) -> tuple[float | None, float | 
     return _ratio(credit, filled), _ratio(credit, gold), _ratio(2 * credit, filled + gold)
 
 
-def hallucination_rate(counts: Mapping[O, int]) -> float | None:
+def hallucination_rate(counts: Mapping[V, int]) -> float | None:
     """``spurious / (spurious + true_null)``: share of gold nulls the prediction filled."""
-    return _ratio(counts.get(O.spurious, 0), counts.get(O.spurious, 0) + counts.get(O.true_null, 0))
+    return _ratio(counts.get(V.spurious, 0), counts.get(V.spurious, 0) + counts.get(V.true_null, 0))
 
 
-def _counts(counts: Mapping[O, int]) -> dict[str, int]:
+def _counts(counts: Mapping[V, int]) -> dict[str, int]:
     return {o.value: counts.get(o, 0) for o in OUTCOMES}
 
 
-def scores(counts: Mapping[O, int]) -> Scores:
+def scores(counts: Mapping[V, int]) -> Scores:
     precision, recall, f1 = precision_recall_f1(counts)
     return Scores(**_counts(counts), precision=precision, recall=recall, f1=f1)
 
@@ -207,7 +207,7 @@ def _diff(o: Observation) -> Diff:
     )
 
 
-def summarise(
+def build_report(
     run: Run,
     *,
     resamples: int = BOOTSTRAP_RESAMPLES,
@@ -230,7 +230,7 @@ def summarise(
         key: field_report(key, by_field[key], support[key], filled[key], grounded[key])
         for key in SCORED_FIELDS
     }
-    pooled: Counter[O] = Counter()
+    pooled: Counter[V] = Counter()
     for article in articles:
         pooled.update(article.counts())
     per_article = []
@@ -259,6 +259,7 @@ def summarise(
             missing_predictions=[a.doc_id for a in articles if a.status == "missing_prediction"],
             unscored_predictions=run.unscored_predictions,
             duplicate_predictions=run.duplicate_predictions,
+            missing_keys=run.missing_keys,
         ),
         micro=scores(pooled),
         macro=_macro(fields),

@@ -6,7 +6,7 @@ Similarity of a (gold, predicted) pair is a weighted mean of comparator credits 
 =========  ======  ===========================================
 attribute  weight  comparator
 =========  ======  ===========================================
-name       3       fuzzy text (see :mod:`extractor.eval.compare`)
+name       3       fuzzy text (see :mod:`extractor.eval.judge`)
 role       2       exact
 age        1       exact
 gender     1       exact
@@ -31,7 +31,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from extractor.eval.canon import is_empty
-from extractor.eval.compare import FIELD_KINDS, judge_one
+from extractor.eval.judge import FIELD_KINDS, judge_one
 from extractor.schema import PERSON_FIELDS, Person
 
 #: Identifying attributes and their weights in the pair similarity.

@@ -1,16 +1,34 @@
-"""Rich renderings of an :class:`EvalReport`: the per-field table, notes, and the diff listing."""
+"""How the reports look in a terminal: every rich rendering of an eval or a compare report.
+
+:class:`EvalView` (the per-field table, notes, and the diff listing) and :class:`CompareView`
+(the side-by-side tables and the disagreement queue) are what ``report.view(...)`` returns and
+what ``console.print(report)`` draws; the CLI prints them and renders nothing itself.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from rich.console import Group, RenderableType
+from rich.console import Console, ConsoleOptions, Group, RenderableType, RenderResult
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from extractor.eval.report import EvalReport, FieldReport, Interval, Scores
+if TYPE_CHECKING:  # the reports import this module to render themselves
+    from extractor.eval.report import (
+        CompareReport,
+        EvalReport,
+        FieldReport,
+        Interval,
+        Macro,
+        Scores,
+        SideSummary,
+    )
 
+_OUTCOMES = ("correct", "partial", "incorrect", "missed", "spurious", "true_null")
 _OUTCOME_STYLE = {
     "partial": "yellow",
     "incorrect": "red",
@@ -43,24 +61,20 @@ def title(report: EvalReport, *, model: str | None = None, prompt: str | None = 
     return f"extractor eval — {model} · {prompt} · {a.scored} articles scored{more}"
 
 
+def _counts(s: Scores | FieldReport) -> list[str]:
+    return [str(getattr(s, outcome)) for outcome in _OUTCOMES]
+
+
 def _row(
-    name: str, s: Scores | FieldReport, support: str, extra: str = "", style: str | None = None
-) -> list[Any]:
-    cells = [
-        name,
-        support,
-        str(s.correct),
-        str(s.partial),
-        str(s.incorrect),
-        str(s.missed),
-        str(s.spurious),
-        str(s.true_null),
-        _pct(s.precision),
-        _pct(s.recall),
-        _pct(s.f1),
-        extra,
-    ]
-    return [Text(c, style=style or "") if isinstance(c, str) else c for c in cells]
+    name: str,
+    support: str,
+    counts: list[str],
+    s: Scores | FieldReport | Macro,
+    extra: str = "",
+    style: str = "",
+) -> list[Text]:
+    cells = [name, support, *counts, _pct(s.precision), _pct(s.recall), _pct(s.f1), extra]
+    return [Text(c, style=style) for c in cells]
 
 
 def scores_table(
@@ -82,14 +96,15 @@ def scores_table(
             notes.append(f"items P {_pct(f.item_precision)} R {_pct(f.item_recall)}")
         if f.filled and f.grounded < f.filled:
             notes.append(f"{f.filled - f.grounded} ungrounded")
-        table.add_row(*_row(name, f, str(f.support), "; ".join(notes)))
+        table.add_row(*_row(name, str(f.support), _counts(f), f, "; ".join(notes)))
     table.add_section()
     ci = report.confidence_intervals
     support = str(sum(f.support for f in report.fields.values()))
-    table.add_row(*_row("micro", report.micro, support, f"F1 {_ci(ci.micro_f1)}", style="bold"))
-    macro = Scores(precision=report.macro.precision, recall=report.macro.recall, f1=report.macro.f1)
-    cells = _row("macro", macro, "", f"mean of {report.macro.fields} field F1s", style="bold")
-    table.add_row(*cells[:2], *[""] * 6, *cells[8:])
+    micro, macro = report.micro, report.macro
+    micro_ci = f"F1 {_ci(ci.micro_f1)}"
+    table.add_row(*_row("micro", support, _counts(micro), micro, micro_ci, style="bold"))
+    macro_of = f"mean of {macro.fields} field F1s"
+    table.add_row(*_row("macro", "", [""] * len(_OUTCOMES), macro, macro_of, style="bold"))
     return table
 
 
@@ -172,3 +187,137 @@ def diffs_table(report: EvalReport) -> Table:
             quote,
         )
     return table
+
+
+@dataclass(frozen=True)
+class EvalView:
+    """An eval report as printed: scores table and notes, then the diffs when asked for."""
+
+    report: EvalReport
+    show_diffs: bool = False
+    model: str | None = None
+    prompt: str | None = None
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        yield scores_table(self.report, model=self.model, prompt=self.prompt)
+        yield notes(self.report)
+        if self.show_diffs:
+            yield diffs_table(self.report)
+
+
+# --- compare -----------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def _delta(value: float | None) -> str:
+    if value is None:
+        return "-"
+    colour = "green" if value > 0 else "red" if value < 0 else ""
+    text = f"{value:+.3f}"
+    return f"[{colour}]{text}[/]" if colour else text
+
+
+def _headers(report: CompareReport) -> list[str]:
+    """Each side's label as a column header (labels are the user's: escaped, not markup)."""
+    return [escape(side.label) for side in report.sides]
+
+
+def _sides_table(report: CompareReport) -> Table:
+    head = Table("", *_headers(report), title="compared on the same gold articles")
+    rows: list[tuple[str, Callable[[SideSummary], str]]] = [
+        ("models", lambda s: ", ".join(s.models)),
+        ("articles (failed)", lambda s: f"{s.articles} ({s.failed})"),
+        ("micro F1", lambda s: _fmt(s.micro_f1)),
+        ("macro F1", lambda s: _fmt(s.macro_f1)),
+        ("hallucination rate", lambda s: _fmt(s.hallucination_rate)),
+        ("grounding rate", lambda s: _fmt(s.grounding_rate)),
+        ("tokens / article", lambda s: _fmt(s.tokens_per_article, 0)),
+        (
+            "cost / article",
+            lambda s: "unknown" if s.cost_per_article is None else f"${s.cost_per_article:.5f}",
+        ),
+        (
+            "latency / article",
+            lambda s: (
+                "-" if s.latency_s_per_article is None else f"{s.latency_s_per_article:.2f} s"
+            ),
+        ),
+        ("answered from cache", lambda s: str(s.cached_articles)),
+    ]
+    for name, get in rows:
+        head.add_row(name, *(get(side) for side in report.sides))
+    return head
+
+
+def _fields_table(report: CompareReport) -> Table:
+    first = report.pairs[0] if report.pairs else None
+    heads = _headers(report)
+    delta = f"Δ {heads[-1]} − {heads[0]}" if first else "Δ"
+    fields = Table("field", *heads, delta, "McNemar p")
+    a, b = report.sides[0].label, report.sides[-1].label
+    for name in report.sides[0].fields_f1:
+        pair = next((p for p in report.pairs if p.a == a and p.b == b), first)
+        test = pair.fields[name] if pair else None
+        fields.add_row(
+            name,
+            *(_fmt(side.fields_f1.get(name)) for side in report.sides),
+            _delta(test.delta) if test else "-",
+            _fmt(test.p_value) if test else "-",
+        )
+    return fields
+
+
+def _pairs_table(report: CompareReport) -> Table:
+    pairs = Table(
+        "B vs A",
+        "micro F1 A",
+        "micro F1 B",
+        "Δ micro F1",
+        "95% CI (paired bootstrap)",
+        "p",
+        "articles",
+    )
+    for pair in report.pairs:
+        pairs.add_row(
+            f"{pair.b} vs {pair.a}", _fmt(pair.micro_f1_a), _fmt(pair.micro_f1_b),
+            _delta(pair.delta_micro_f1), f"[{_fmt(pair.ci_low)}, {_fmt(pair.ci_high)}]",
+            _fmt(pair.p_value), str(pair.articles),
+        )  # fmt: skip
+    return pairs
+
+
+def _queue_table(report: CompareReport, disagreements: int) -> Table:
+    queue = Table(
+        "article",
+        "field",
+        "gold",
+        *_headers(report),
+        title=f"where the sides disagree ({len(report.disagreements)}; first {disagreements})",
+    )
+    for item in report.disagreements[:disagreements]:
+        queue.add_row(
+            escape(item.doc_id),
+            item.field,
+            escape(str(item.gold)),
+            *(escape(str(item.values.get(side.label, "-"))) for side in report.sides),
+        )
+    return queue
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """A compare report as printed: its warnings, then the side-by-side tables."""
+
+    report: CompareReport
+    disagreements: int = 25
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        for warning in self.report.warnings:
+            yield Text(f"warning: {warning}", style="bold yellow")
+        yield _sides_table(self.report)
+        yield _fields_table(self.report)
+        yield _pairs_table(self.report)
+        yield _queue_table(self.report, self.disagreements)

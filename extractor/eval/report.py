@@ -1,8 +1,10 @@
-"""The eval report: a pydantic model serialised to stable JSON (keys: REPORT_FORMAT.md).
+"""The eval and compare reports: pydantic models serialised to stable JSON, that render themselves.
 
 Every key is always present (``null`` when a number is undefined, e.g. precision with no
 predicted values), fields appear in schema order, lists are sorted, so two reports diff cleanly.
-Bump :data:`REPORT_VERSION` when a key changes meaning or disappears.
+Bump :data:`REPORT_VERSION` (the eval report's keys: REPORT_FORMAT.md) or
+:data:`COMPARE_VERSION` when a key changes meaning or disappears. ``rich`` prints either report
+as its tables (:mod:`extractor.eval.render`); ``report.view(...)`` takes the display options.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.eval.render import CompareView, EvalView
+
 REPORT_VERSION = "1"
+COMPARE_VERSION = "1"
 
 
 class _Model(BaseModel):
@@ -188,3 +193,97 @@ class EvalReport(_Model):
     def to_json(self) -> str:
         """Stable, indented JSON (key order as declared, fields in schema order)."""
         return self.model_dump_json(indent=2) + "\n"
+
+    def view(
+        self, *, show_diffs: bool = False, model: str | None = None, prompt: str | None = None
+    ) -> EvalView:
+        """The report as ``rich`` renders it, with the diff listing when ``show_diffs``.
+
+        ``model`` and ``prompt`` name the run in the title (default: the predictions' own).
+        """
+        return EvalView(self, show_diffs=show_diffs, model=model, prompt=prompt)
+
+    def __rich__(self) -> EvalView:
+        return self.view()
+
+
+class SideSummary(BaseModel):
+    """Headline numbers of one side of a comparison."""
+
+    label: str
+    run_id: str | None
+    models: list[str]
+    prompts: list[str]
+    articles: int
+    failed: int
+    micro_f1: float | None
+    macro_f1: float | None
+    hallucination_rate: float | None
+    grounding_rate: float | None
+    fields_f1: dict[str, float | None]
+    tokens_per_article: float | None
+    cost_per_article: float | None
+    latency_s_per_article: float | None
+    cached_articles: int
+
+
+class FieldTest(BaseModel):
+    """One field of a pair: F1 on each side, the delta, and McNemar's exact test."""
+
+    f1_a: float | None
+    f1_b: float | None
+    delta: float | None
+    a_only_right: int
+    b_only_right: int
+    p_value: float | None
+
+
+class PairResult(BaseModel):
+    """B against A."""
+
+    a: str
+    b: str
+    articles: int
+    micro_f1_a: float | None
+    micro_f1_b: float | None
+    delta_micro_f1: float | None
+    ci_low: float | None
+    ci_high: float | None
+    p_value: float | None
+    fields: dict[str, FieldTest]
+
+
+class Disagreement(BaseModel):
+    """An (article, field) where the sides predicted different values."""
+
+    doc_id: str
+    field: str
+    gold: Any
+    values: dict[str, Any]
+    outcomes: dict[str, list[str]]
+
+
+class CompareReport(BaseModel):
+    """Everything ``extractor compare`` prints, as stable JSON."""
+
+    compare_version: str = COMPARE_VERSION
+    confidence_level: float = 0.95
+    resamples: int
+    seed: int
+    warnings: list[str] = Field(
+        default_factory=list, description="sides whose scores mean little, and why"
+    )
+    sides: list[SideSummary]
+    pairs: list[PairResult]
+    disagreements: list[Disagreement]
+
+    def to_json(self) -> str:
+        """Stable, indented JSON (key order as declared, sides in the order given)."""
+        return self.model_dump_json(indent=2) + "\n"
+
+    def view(self, *, disagreements: int = 25) -> CompareView:
+        """The comparison as ``rich`` renders it, listing the first ``disagreements``."""
+        return CompareView(self, disagreements=disagreements)
+
+    def __rich__(self) -> CompareView:
+        return self.view()

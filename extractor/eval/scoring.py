@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from extractor.eval.canon import is_empty
-from extractor.eval.compare import FIELD_KINDS, ItemCounts, Judgement, Outcome, judge, judge_one
 from extractor.eval.gold import GoldLabel
+from extractor.eval.judge import FIELD_KINDS, ItemCounts, Judgement, Verdict, judge, judge_one
 from extractor.eval.people import align
 from extractor.evidence import Evidence, filled_paths
-from extractor.predictions import PredictionLine
+from extractor.predictions import PredictionLine, missing_key_counts
 from extractor.schema import PERSON_FIELDS, SCALAR_FIELDS, IncidentRecord, Person
 
 #: Every scored field, in report order: the record's scalars, then ``people.<field>``.
@@ -38,7 +38,7 @@ class Observation:
     field: str
     path: str
     gold_path: str | None
-    outcome: Outcome
+    outcome: Verdict
     gold: Any
     predicted: Any
     abs_error: int | None = None
@@ -62,7 +62,7 @@ class ArticleScore:
     people_matched: int = 0
     error: str | None = None
 
-    def counts(self) -> Counter[Outcome]:
+    def counts(self) -> Counter[Verdict]:
         return Counter(o.outcome for o in self.observations)
 
 
@@ -156,7 +156,7 @@ def _judge_record(
         found += [
             o
             for o in _judge_person(doc_id, label, gi, None, None, evidence)
-            if o.outcome is not Outcome.true_null
+            if o.outcome is not Verdict.true_null
         ]
     return found, len(alignment.pairs)
 
@@ -175,7 +175,7 @@ def score_article(label: GoldLabel, line: PredictionLine | None) -> ArticleScore
         return ArticleScore(
             doc_id=doc_id,
             status=status,
-            observations=[o for o in observations if o.outcome is not Outcome.true_null],
+            observations=[o for o in observations if o.outcome is not Verdict.true_null],
             support=support,
             people_gold=people_gold,
             error=error,
@@ -212,16 +212,18 @@ class Run:
     duplicate_predictions: list[str]
     models: list[str]
     prompts: list[str]
+    missing_keys: dict[str, int] = field(default_factory=dict)
 
 
-def judge_run(predictions: Iterable[PredictionLine], gold: dict[str, GoldLabel]) -> Run:
+def judge_run(predictions: Iterable[PredictionLine], gold: Mapping[str, GoldLabel]) -> Run:
     """Pair prediction lines with gold labels by doc_id and judge every gold article.
 
     A doc_id predicted twice keeps its last line (a resumed run appends), and is listed.
     """
+    given = list(predictions)
     lines: dict[str, PredictionLine] = {}
     duplicates: set[str] = set()
-    for line in predictions:
+    for line in given:
         if line.doc_id in lines:
             duplicates.add(line.doc_id)
         lines[line.doc_id] = line
@@ -241,4 +243,5 @@ def judge_run(predictions: Iterable[PredictionLine], gold: dict[str, GoldLabel])
         prompts=sorted(
             {f"{line.prompt.name}@{line.prompt.version}" for line in scored_lines if line.prompt}
         ),
+        missing_keys=missing_key_counts(given),
     )

@@ -1,4 +1,4 @@
-"""Comparators: one gold value against one predicted value -> an outcome.
+"""Judging one value: one gold value against one predicted value -> a :class:`Verdict`.
 
 Every (article, field) gets exactly one of six outcomes (MUC slot scoring, plus correct nulls):
 
@@ -40,8 +40,11 @@ from rapidfuzz import fuzz
 from extractor.eval.canon import is_empty, normalise_agency, normalise_text
 
 
-class Outcome(StrEnum):
-    """The judgement for one (article, field)."""
+class Verdict(StrEnum):
+    """The outcome judged for one (article, field); the reports' ``outcome`` keys hold its values.
+
+    Not :class:`extractor.schema.Outcome`, which is what happened to a person (a record field).
+    """
 
     correct = "correct"
     partial = "partial"
@@ -52,13 +55,13 @@ class Outcome(StrEnum):
 
 
 #: Credit an outcome earns when choosing between gold alternatives (and in precision/recall).
-CREDIT: dict[Outcome, float] = {
-    Outcome.correct: 1.0,
-    Outcome.true_null: 1.0,
-    Outcome.partial: 0.5,
-    Outcome.incorrect: 0.0,
-    Outcome.missed: 0.0,
-    Outcome.spurious: 0.0,
+CREDIT: dict[Verdict, float] = {
+    Verdict.correct: 1.0,
+    Verdict.true_null: 1.0,
+    Verdict.partial: 0.5,
+    Verdict.incorrect: 0.0,
+    Verdict.missed: 0.0,
+    Verdict.spurious: 0.0,
 }
 
 
@@ -125,7 +128,7 @@ class ItemCounts:
 class Judgement:
     """One comparison: its outcome, the gold value it was judged against, and type extras."""
 
-    outcome: Outcome
+    outcome: Verdict
     gold: Any
     abs_error: int | None = None
     items: ItemCounts | None = None
@@ -135,37 +138,37 @@ class Judgement:
         return CREDIT[self.outcome]
 
 
-def compare_text(gold: str, predicted: str, *, agency: bool = False) -> Outcome:
+def compare_text(gold: str, predicted: str, *, agency: bool = False) -> Verdict:
     """Fuzzy comparison of two non-empty short strings (see the module docstring)."""
     canon = normalise_agency if agency else normalise_text
     g, p = canon(gold), canon(predicted)
     if g == p:
-        return Outcome.correct
+        return Verdict.correct
     if not g or not p:
-        return Outcome.incorrect
+        return Verdict.incorrect
     if fuzz.token_sort_ratio(g, p) >= TEXT_CORRECT_THRESHOLD:
-        return Outcome.correct
+        return Verdict.correct
     if fuzz.token_set_ratio(g, p) >= TEXT_PARTIAL_THRESHOLD:
-        return Outcome.partial
-    return Outcome.incorrect
+        return Verdict.partial
+    return Verdict.incorrect
 
 
-def compare_date(gold: str, predicted: str) -> Outcome:
+def compare_date(gold: str, predicted: str) -> Verdict:
     """``YYYY-MM-DD`` / ``YYYY-MM`` dates: exact, or partial when one side is month-level."""
     if gold == predicted:
-        return Outcome.correct
+        return Verdict.correct
     if gold[:7] == predicted[:7] and (len(gold) == 7 or len(predicted) == 7):
-        return Outcome.partial
-    return Outcome.incorrect
+        return Verdict.partial
+    return Verdict.incorrect
 
 
-def compare_lists(gold: Sequence[Any], predicted: Sequence[Any]) -> tuple[Outcome, ItemCounts]:
+def compare_lists(gold: Sequence[Any], predicted: Sequence[Any]) -> tuple[Verdict, ItemCounts]:
     """Two non-empty lists as sets: equal correct, overlapping partial, disjoint incorrect."""
     g, p = set(gold), set(predicted)
     items = ItemCounts(tp=len(g & p), fp=len(p - g), fn=len(g - p))
     if g == p:
-        return Outcome.correct, items
-    return (Outcome.partial if items.tp else Outcome.incorrect), items
+        return Verdict.correct, items
+    return (Verdict.partial if items.tp else Verdict.incorrect), items
 
 
 def judge_one(kind: Kind, gold: Any, predicted: Any) -> Judgement:
@@ -179,24 +182,24 @@ def judge_one(kind: Kind, gold: Any, predicted: Any) -> Judgement:
             fn=0 if gold_empty else len(set(gold)),
         )
     if gold_empty and predicted_empty:
-        return Judgement(Outcome.true_null, gold, items=items)
+        return Judgement(Verdict.true_null, gold, items=items)
     if predicted_empty:
-        return Judgement(Outcome.missed, gold, items=items)
+        return Judgement(Verdict.missed, gold, items=items)
     if gold_empty:
-        return Judgement(Outcome.spurious, gold, items=items)
+        return Judgement(Verdict.spurious, gold, items=items)
     if kind is Kind.list:
         outcome, items = compare_lists(gold, predicted)
         return Judgement(outcome, gold, items=items)
     if kind is Kind.integer:
         error = abs(int(predicted) - int(gold))
         return Judgement(
-            Outcome.correct if error == 0 else Outcome.incorrect, gold, abs_error=error
+            Verdict.correct if error == 0 else Verdict.incorrect, gold, abs_error=error
         )
     if kind is Kind.date:
         return Judgement(compare_date(str(gold), str(predicted)), gold)
     if kind in (Kind.text, Kind.agency):
         return Judgement(compare_text(str(gold), str(predicted), agency=kind is Kind.agency), gold)
-    return Judgement(Outcome.correct if gold == predicted else Outcome.incorrect, gold)
+    return Judgement(Verdict.correct if gold == predicted else Verdict.incorrect, gold)
 
 
 def judge(kind: Kind, gold: Any, predicted: Any, alternatives: Sequence[Any] = ()) -> Judgement:

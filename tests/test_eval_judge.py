@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from extractor.eval.canon import agency_aliases, normalise_agency, normalise_text
-from extractor.eval.compare import (
+from extractor.eval.judge import (
     FIELD_KINDS,
     ItemCounts,
     Kind,
-    Outcome,
+    Verdict,
     compare_date,
     compare_lists,
     compare_text,
@@ -65,30 +65,30 @@ def test_alias_table_has_no_alias_for_two_agencies() -> None:
 @pytest.mark.parametrize(
     ("gold", "predicted", "agency", "outcome"),
     [
-        ("Chicago Police Department", "CPD", True, Outcome.correct),  # alias table
-        ("COPA", "Civilian Office of Police Accountability", True, Outcome.correct),
-        ("Chicago Police Department", "Police", True, Outcome.partial),  # subset: set ratio 100
-        ("Near West Side", "West Side", False, Outcome.partial),  # sort 78, set 100
+        ("Chicago Police Department", "CPD", True, Verdict.correct),  # alias table
+        ("COPA", "Civilian Office of Police Accountability", True, Verdict.correct),
+        ("Chicago Police Department", "Police", True, Verdict.partial),  # subset: set ratio 100
+        ("Near West Side", "West Side", False, Verdict.partial),  # sort 78, set 100
         (
             "2200 block of West Maypole Avenue",
             "2200 block of W. Maypole Ave.",
             False,
-            Outcome.correct,
+            Verdict.correct,
         ),
-        ("John Smith", "Jon Smith", False, Outcome.correct),  # sort ratio 94.7
-        ("John Smith", "Smith", False, Outcome.partial),  # sort 66.7, set 100
-        ("John Smith", "John Doe", False, Outcome.incorrect),  # sort 44.4, set 66.7 < 70
-        ("Old Town", "Lincoln Park", False, Outcome.incorrect),
-        ("the Near West Side", "near west side.", False, Outcome.correct),
+        ("John Smith", "Jon Smith", False, Verdict.correct),  # sort ratio 94.7
+        ("John Smith", "Smith", False, Verdict.partial),  # sort 66.7, set 100
+        ("John Smith", "John Doe", False, Verdict.incorrect),  # sort 44.4, set 66.7 < 70
+        ("Old Town", "Lincoln Park", False, Verdict.incorrect),
+        ("the Near West Side", "near west side.", False, Verdict.correct),
     ],
 )
-def test_compare_text(gold: str, predicted: str, agency: bool, outcome: Outcome) -> None:
+def test_compare_text(gold: str, predicted: str, agency: bool, outcome: Verdict) -> None:
     assert compare_text(gold, predicted, agency=agency) is outcome
 
 
 def test_agency_alias_only_applies_to_agency_fields() -> None:
-    assert compare_text("Chicago Police Department", "CPD", agency=False) is Outcome.incorrect
-    assert judge(Kind.agency, "Chicago Police Department", "CPD").outcome is Outcome.correct
+    assert compare_text("Chicago Police Department", "CPD", agency=False) is Verdict.incorrect
+    assert judge(Kind.agency, "Chicago Police Department", "CPD").outcome is Verdict.correct
     assert FIELD_KINDS["police_agency"] is Kind.agency
     assert FIELD_KINDS["investigating_agency"] is Kind.agency
 
@@ -96,63 +96,63 @@ def test_agency_alias_only_applies_to_agency_fields() -> None:
 @pytest.mark.parametrize(
     ("gold", "predicted", "outcome"),
     [
-        ("2020-12-18", "2020-12-18", Outcome.correct),
-        ("2020-12", "2020-12", Outcome.correct),
-        ("2020-12", "2020-12-18", Outcome.partial),  # day-level against month-level gold
-        ("2020-12-18", "2020-12", Outcome.partial),  # month-level against day-level gold
-        ("2020-12-18", "2020-12-19", Outcome.incorrect),  # both day-level: the day is wrong
-        ("2020-12", "2020-11", Outcome.incorrect),
-        ("2020-12", "2021-12-01", Outcome.incorrect),
+        ("2020-12-18", "2020-12-18", Verdict.correct),
+        ("2020-12", "2020-12", Verdict.correct),
+        ("2020-12", "2020-12-18", Verdict.partial),  # day-level against month-level gold
+        ("2020-12-18", "2020-12", Verdict.partial),  # month-level against day-level gold
+        ("2020-12-18", "2020-12-19", Verdict.incorrect),  # both day-level: the day is wrong
+        ("2020-12", "2020-11", Verdict.incorrect),
+        ("2020-12", "2021-12-01", Verdict.incorrect),
     ],
 )
-def test_compare_date(gold: str, predicted: str, outcome: Outcome) -> None:
+def test_compare_date(gold: str, predicted: str, outcome: Verdict) -> None:
     assert compare_date(gold, predicted) is outcome
 
 
 def test_compare_lists_as_sets() -> None:
     assert compare_lists(["body_camera", "dash_camera"], ["dash_camera", "body_camera"]) == (
-        Outcome.correct,
+        Verdict.correct,
         ItemCounts(tp=2, fp=0, fn=0),
     )
     assert compare_lists(["body_camera", "dash_camera"], ["body_camera"]) == (
-        Outcome.partial,
+        Verdict.partial,
         ItemCounts(tp=1, fp=0, fn=1),
     )
     assert compare_lists(["gun"], ["gun", "knife"]) == (
-        Outcome.partial,
+        Verdict.partial,
         ItemCounts(tp=1, fp=1, fn=0),
     )
-    assert compare_lists(["gun"], ["knife"]) == (Outcome.incorrect, ItemCounts(tp=0, fp=1, fn=1))
+    assert compare_lists(["gun"], ["knife"]) == (Verdict.incorrect, ItemCounts(tp=0, fp=1, fn=1))
 
 
 @pytest.mark.parametrize(
     ("kind", "gold", "predicted", "outcome"),
     [
-        (Kind.exact, "traffic_stop", "traffic_stop", Outcome.correct),
-        (Kind.exact, "traffic_stop", "pursuit", Outcome.incorrect),
-        (Kind.exact, False, False, Outcome.correct),  # a stated false is a value, not a null
-        (Kind.exact, False, True, Outcome.incorrect),
-        (Kind.exact, None, False, Outcome.spurious),
-        (Kind.exact, True, None, Outcome.missed),
-        (Kind.exact, None, None, Outcome.true_null),
-        (Kind.integer, 0, 0, Outcome.correct),  # 0 is a value
-        (Kind.integer, None, 0, Outcome.spurious),
-        (Kind.list, [], [], Outcome.true_null),  # empty gold vs empty prediction: a correct null
-        (Kind.list, [], ["gun"], Outcome.spurious),
-        (Kind.list, ["gun"], [], Outcome.missed),
-        (Kind.text, None, "Chicago", Outcome.spurious),
-        (Kind.date, "2020-12-18", None, Outcome.missed),
+        (Kind.exact, "traffic_stop", "traffic_stop", Verdict.correct),
+        (Kind.exact, "traffic_stop", "pursuit", Verdict.incorrect),
+        (Kind.exact, False, False, Verdict.correct),  # a stated false is a value, not a null
+        (Kind.exact, False, True, Verdict.incorrect),
+        (Kind.exact, None, False, Verdict.spurious),
+        (Kind.exact, True, None, Verdict.missed),
+        (Kind.exact, None, None, Verdict.true_null),
+        (Kind.integer, 0, 0, Verdict.correct),  # 0 is a value
+        (Kind.integer, None, 0, Verdict.spurious),
+        (Kind.list, [], [], Verdict.true_null),  # empty gold vs empty prediction: a correct null
+        (Kind.list, [], ["gun"], Verdict.spurious),
+        (Kind.list, ["gun"], [], Verdict.missed),
+        (Kind.text, None, "Chicago", Verdict.spurious),
+        (Kind.date, "2020-12-18", None, Verdict.missed),
     ],
 )
 def test_judge_one_nulls_and_values(
-    kind: Kind, gold: object, predicted: object, outcome: Outcome
+    kind: Kind, gold: object, predicted: object, outcome: Verdict
 ) -> None:
     assert judge_one(kind, gold, predicted).outcome is outcome
 
 
 def test_integer_absolute_error() -> None:
     judgement = judge_one(Kind.integer, 3, 5)
-    assert (judgement.outcome, judgement.abs_error) == (Outcome.incorrect, 2)
+    assert (judgement.outcome, judgement.abs_error) == (Verdict.incorrect, 2)
     assert judge_one(Kind.integer, 6, 6).abs_error == 0
     assert judge_one(Kind.integer, None, 6).abs_error is None
 
@@ -164,19 +164,19 @@ def test_list_null_outcomes_carry_item_counts() -> None:
 
 def test_alternatives_are_whole_values_and_the_best_one_wins() -> None:
     hit = judge(Kind.exact, "on_view", "call_for_service", ["call_for_service"])
-    assert (hit.outcome, hit.gold) == (Outcome.correct, "call_for_service")
+    assert (hit.outcome, hit.gold) == (Verdict.correct, "call_for_service")
     # a null alternative makes a null prediction a correct null
     assert (
-        judge(Kind.agency, "Chicago Police Department", None, [None]).outcome is Outcome.true_null
+        judge(Kind.agency, "Chicago Police Department", None, [None]).outcome is Verdict.true_null
     )
     # ...but a wrong value stays incorrect against the gold value (ties keep the gold value)
     wrong = judge(Kind.agency, "Chicago Police Department", "FBI", [None])
-    assert (wrong.outcome, wrong.gold) == (Outcome.incorrect, "Chicago Police Department")
+    assert (wrong.outcome, wrong.gold) == (Verdict.incorrect, "Chicago Police Department")
     # a list alternative is a whole list, [] included
-    assert judge(Kind.list, [], ["unarmed"], [[], ["unarmed"]]).outcome is Outcome.correct
-    assert judge(Kind.list, ["gun"], [], [[]]).outcome is Outcome.true_null
+    assert judge(Kind.list, [], ["unarmed"], [[], ["unarmed"]]).outcome is Verdict.correct
+    assert judge(Kind.list, ["gun"], [], [[]]).outcome is Verdict.true_null
     # partial beats incorrect: the month-level alternative earns half credit
-    assert judge(Kind.date, "2020-11-02", "2020-12-18", ["2020-12"]).outcome is Outcome.partial
+    assert judge(Kind.date, "2020-11-02", "2020-12-18", ["2020-12"]).outcome is Verdict.partial
     # MAE uses the value the outcome was judged against: the gold value on a tie
     assert judge(Kind.integer, 3, 5, [4]).abs_error == 2
     assert judge(Kind.integer, 3, 4, [4]).abs_error == 0
