@@ -10,6 +10,7 @@ built the view, and the Navigation Timing API's ``loadEventEnd``, both in ms sin
 start. Prints the file size, bytes per article, and the median (min–max) of each time.
 
     python benchmarks/bench_view.py                # 1,000 articles, 5 loads
+    python benchmarks/bench_view.py --seeds-only    # the 3 real seed articles only (~2 KB each)
     python benchmarks/bench_view.py --n 5000 --loads 3
 """
 
@@ -40,11 +41,11 @@ return [mark ? mark.startTime : null, nav.loadEventEnd, nav.domContentLoadedEven
 """
 
 
-def make_articles(folder: Path, n: int) -> Path:
+def make_articles(folder: Path, n: int, seeds_only: bool = False) -> Path:
     """``n`` article files under ``folder/articles``: the seeds and eval articles, cycled."""
-    sources = sorted((ROOT / "seeds").glob("*.txt")) + sorted(
-        (ROOT / "evals" / "articles").glob("*.txt")
-    )
+    sources = sorted((ROOT / "seeds").glob("*.txt"))
+    if not seeds_only:
+        sources += sorted((ROOT / "evals" / "articles").glob("*.txt"))
     if not sources:
         raise SystemExit("no articles found under seeds/ or evals/articles/")
     out = folder / "articles"
@@ -101,6 +102,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="articles in the run (default 1000)")
     parser.add_argument("--loads", type=int, default=5, help="timed page loads (default 5)")
+    parser.add_argument(
+        "--seeds-only",
+        action="store_true",
+        help="cycle the 3 real seed articles only (longer than the synthetic eval articles)",
+    )
     parser.add_argument("--keep", type=Path, help="also copy the page to this path")
     args = parser.parse_args()
     reason = browser.missing()
@@ -117,7 +123,7 @@ def main() -> None:
         env = {**os.environ, "EXTRACTOR_HOME": str(folder / "home")}
         for key in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "EXTRACTOR_MODEL", "EXTRACTOR_BASE_URL"):
             env.pop(key, None)
-        articles = make_articles(folder, args.n)
+        articles = make_articles(folder, args.n, args.seeds_only)
         records = folder / "records.jsonl"
         run_s = extractor("run", str(articles), "-o", str(records), "--model", "rules", env=env)
         page = folder / "run.html"
@@ -127,6 +133,7 @@ def main() -> None:
         size = page.stat().st_size
         lines = records.read_text(encoding="utf-8").splitlines()
         values = sum(len(json.loads(line).get("evidence") or {}) for line in lines)
+        text_bytes = sum(p.stat().st_size for p in articles.iterdir())
         times = load_times(page, args.loads)
         if args.keep:
             args.keep.write_bytes(page.read_bytes())
@@ -134,7 +141,9 @@ def main() -> None:
     ready = [t[0] for t in times]
     load_end = [t[1] for t in times]
     dom = [t[2] for t in times]
-    print(f"articles: {len(lines)} ({values} values with evidence); rules run {run_s:.1f} s")
+    print(
+        f"articles: {len(lines)} ({values} values with evidence, {text_bytes / len(lines):,.0f} B of text each); rules run {run_s:.1f} s"
+    )
     print()
     print("| articles | file size | bytes/article | render s | interactive (view-ready) | loadEventEnd | DOMContentLoaded |")  # fmt: skip
     print("|---|---|---|---|---|---|---|")
