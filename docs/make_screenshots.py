@@ -3,7 +3,9 @@
     .venv/bin/python docs/make_screenshots.py
 
 Uses the rules baseline on the repository's seeds and dev gold set (offline); state goes to a
-temporary EXTRACTOR_HOME, never the user's.
+temporary EXTRACTOR_HOME, never the user's. The sources are written in a temporary folder and
+named relative to it (``records.jsonl``, ``eval.json``, ``compare.json``), so the pages show the
+names the README's commands use, not a temporary path.
 """
 
 from __future__ import annotations
@@ -21,17 +23,20 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         os.environ["EXTRACTOR_HOME"] = str(folder / "home")
+        os.chdir(folder)  # the pages name their source as given: relative to here
         from tests import browser, view_fixtures
 
         reason = browser.missing()
         if reason:
             sys.exit(reason)
+        sources = {
+            "run": view_fixtures.seed_run(folder, "records.jsonl"),
+            "eval": view_fixtures.eval_report(folder),
+            "compare": view_fixtures.compare_report(folder),
+        }
         pages = {
-            "run": view_fixtures.view(view_fixtures.seed_run(folder), folder / "run.html"),
-            "eval": view_fixtures.view(view_fixtures.eval_report(folder), folder / "eval.html"),
-            "compare": view_fixtures.view(
-                view_fixtures.compare_report(folder), folder / "compare.html"
-            ),
+            name: view_fixtures.view(source.relative_to(folder), folder / f"{name}.html")
+            for name, source in sources.items()
         }
         # where each screenshot looks: the run's first article; the eval's per-field table bottom
         # and a diff with its quote; the compare view's worklist and the article it opens

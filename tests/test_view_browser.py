@@ -269,3 +269,25 @@ def test_hostile_article_renders_as_text_and_runs_nothing(driver: Any, tmp_path:
     assert panel.is_displayed() and panel.rect["x"] > driver.find_element("id", "doc").rect["x"]
     quotes = [q.text for q in driver.find_elements("css selector", "#panel blockquote")]
     assert "</script>" in quotes  # model text is shown as text too
+
+
+def test_every_value_shows_its_quote_also_when_the_article_text_is_missing(
+    driver: Any, tmp_path: Path
+):
+    # the page stores a quote as a span of the text when it can: without the text, it must not
+    predictions = seed_run(tmp_path)
+    lines = {
+        x.doc_id: x for x in map(PredictionLine.from_json, predictions.read_text().splitlines())
+    }
+    for name, folders in (("with-text", ARTICLES), ("without-text", [tmp_path / "empty"])):
+        (tmp_path / "empty").mkdir(exist_ok=True)
+        load(driver, view(predictions, tmp_path / f"{name}.html", *folders))
+        for doc_id, line in sorted(lines.items()):
+            driver.find_element("css selector", f"#article-list li[data-doc='{doc_id}']").click()
+            shown = {
+                item.find_element("css selector", "code").text: item.find_element(
+                    "css selector", "blockquote"
+                ).text
+                for item in driver.find_elements("css selector", "#panel li[data-span]")
+            }
+            assert shown == {path: e.quote for path, e in line.evidence.items()}, (name, doc_id)

@@ -67,7 +67,7 @@ def test_the_embedded_data_cannot_close_its_script_block(tmp_path: Path):
     html = view(path, tmp_path / "x.html", *ARTICLES).read_text()
     data = html.split('<script type="application/json" id="view-data">', 1)[1].split("</script>")[0]
     article = json.loads(data)["articles"][0]
-    assert article["values"][1]["quote"] == "</script><script>alert(1)</script>"
+    assert article["values"][1]["q"] == "</script><script>alert(1)</script>"
     assert "alert(1)" not in html.replace(data, "")
 
 
@@ -93,3 +93,16 @@ def test_eval_and_compare_html_write_the_page_view_makes_from_their_json(tmp_pat
     viewed = view(tmp_path / "c.json", tmp_path / "c-view.html")
     assert _data(tmp_path / "c.html") == _data(viewed)
     assert any(item["evidence"]["rules"] for item in _data(viewed)["worklist"])
+
+
+def test_the_run_page_embeds_each_quote_once_as_a_span_of_its_article(tmp_path: Path):
+    predictions = seed_run(tmp_path)
+    lines = [json.loads(x) for x in predictions.read_text().splitlines()]
+    data = _data(view(predictions, tmp_path / "run.html", *ARTICLES))
+    by_id = {a["doc_id"]: a for a in data["articles"]}
+    for line in lines:
+        article = by_id[line["doc_id"]]
+        for value in article["values"]:
+            evidence = line["evidence"][value["p"]]
+            assert "q" not in value, value  # the rules quote exactly, so the span says it all
+            assert article["text"][value["s"] : value["e"]] == evidence["quote"]

@@ -64,6 +64,8 @@ def environment() -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters.update(num=_num, signed=_signed, money=_money, when=_when, interval=_interval)
+    # no spaces after separators: a fifth of a 1,000-article run's embedded data is spent on them
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "separators": (",", ":")}
     return env
 
 

@@ -51,15 +51,39 @@ def _prompt(line: PredictionLine) -> str | None:
     return f"{line.prompt.name}@{line.prompt.version}" if line.prompt else None
 
 
+def run_values(line: PredictionLine, text: str | None) -> list[Json]:
+    """A line's filled values for the run view, compact: a 1,000-article page stays small.
+
+    Each value is ``{"p": path, "v": value}`` plus, when grounded, its span ``"s"``/``"e"``; the
+    quote ``"q"`` only when the page cannot read it off the text (no text, or the model's quote
+    differs from the span it was matched to, as a fuzzy match does). No span means ungrounded,
+    except ``"g": true`` for a value marked grounded without one. The script expands them.
+    """
+    values = []
+    for value in article_values(line):
+        item: Json = {"p": value["path"], "v": value["value"]}
+        start, end, quote = value["start"], value["end"], value["quote"]
+        if value["grounded"] and start is not None and end is not None:
+            item["s"], item["e"] = start, end
+            if text is None or text[start:end] != quote:
+                item["q"] = quote
+        else:
+            if quote:
+                item["q"] = quote
+            if value["grounded"]:
+                item["g"] = True
+        values.append(item)
+    return values
+
+
 def _article(line: PredictionLine, text: str | None) -> Json:
-    values = article_values(line)
+    values = run_values(line, text)
     return {
         "doc_id": line.doc_id,
         "status": "ok" if line.ok else "failed",
         "text": text,
         "published": line.published,
         "values": values,
-        "ungrounded": sum(not v["grounded"] for v in values),
         "error": line.error.model_dump() if line.error else None,
         "usage": line.usage.as_dict(),
         "attempts": line.attempts,
@@ -67,6 +91,10 @@ def _article(line: PredictionLine, text: str | None) -> Json:
         "latency_s": line.latency_s,
         "cached": line.cached,
     }
+
+
+def _grounded(value: Json) -> bool:
+    return "s" in value or bool(value.get("g"))
 
 
 def _total(numbers: Sequence[float | None]) -> float | None:
@@ -93,7 +121,7 @@ def run_summary(
         "failed": sum(a["status"] == "failed" for a in articles),
         "empty": sum(a["status"] == "ok" and not a["values"] for a in articles),
         "filled": sum(len(a["values"]) for a in articles),
-        "ungrounded": sum(a["ungrounded"] for a in articles),
+        "ungrounded": sum(not _grounded(v) for a in articles for v in a["values"]),
         "cached": sum(line.cached for line in lines),
         "attempts": sum(line.attempts for line in lines),
         "usage": usage,

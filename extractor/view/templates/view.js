@@ -106,7 +106,26 @@
   }
 
   /* ---------------- run view ---------------- */
+  function fieldOf(path) {
+    var cut = path.indexOf("].");
+    return path.indexOf("people[") === 0 && cut >= 0 ? "people." + path.slice(cut + 2) : path;
+  }
+  /* The run view's values come compact (see payload.run_values): a span instead of a quote the
+     text already holds. Expanded once, so the rest of the view reads whole values. */
+  function expandValues(a) {
+    a.values = a.values.map(function (v) {
+      var spanned = v.s !== undefined;
+      return {
+        path: v.p, field: fieldOf(v.p), value: v.v,
+        start: spanned ? v.s : null, end: spanned ? v.e : null,
+        quote: v.q !== undefined ? v.q : spanned && a.text !== null ? a.text.slice(v.s, v.e) : "",
+        grounded: spanned || v.g === true
+      };
+    });
+    a.ungrounded = a.values.filter(function (v) { return !v.grounded; }).length;
+  }
   function runView() {
+    data.articles.forEach(expandValues);
     var list = document.getElementById("article-list"), doc = document.getElementById("doc"), panel = document.getElementById("panel");
     var fieldSel = document.getElementById("filter-field"), valueIn = document.getElementById("filter-value");
     var checks = document.querySelectorAll("[data-filter]");
@@ -303,5 +322,6 @@
     cell.classList.add(v > 0 ? "pos" : v < 0 ? "neg" : "zero");
   });
   ({ run: runView, eval: evalView, compare: compareView })[data.view]();
+  performance.mark("view-ready");
   document.documentElement.setAttribute("data-ready", "1");
 })();
