@@ -91,7 +91,7 @@ def render_source(source: str, *, articles: Sequence[Path] | None = None) -> tup
                 evidence_note="its run is not in the run store (set EXTRACTOR_HOME to the store that recorded it)",
                 source=source,
             )
-        from extractor.eval import read_predictions
+        from extractor.predictions import read_predictions
 
         return "run", render_run(read_predictions(path), articles=articles, source=source)
     try:
