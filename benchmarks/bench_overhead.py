@@ -4,7 +4,7 @@ Against a zero-latency simulator (its own process), so the client is never waiti
 "network" and its CPU time is all there is:
 
 1. CPU per article, all of it: ``time.process_time()`` of this process over a 1,000-article run,
-   divided by 1,000 — for the core (``run_items`` + ``OpenAIBackend`` + JSONL writer) and for the
+   divided by 1,000 — for the core (``run_items`` + the ``single_pass`` strategy over the ``openai`` provider + JSONL writer) and for the
    ``extractor run`` library path (``runner.run``: + run store and response cache in SQLite).
 2. Our own share of it — rendering, validation, grounding, writing — timed directly: each of our
    per-article steps on the same articles and answers, in isolation (no profiler). Cross-checked
@@ -48,8 +48,9 @@ from benchmarks.harness import (
     write_jsonl,
 )
 from benchmarks.simulator import default_answer
+from extractor.backends import make_backend
 from extractor.backends.base import Usage
-from extractor.backends.llm import _TOOL_MODEL, _VALIDATION_CONTEXT, OpenAIBackend
+from extractor.contract import TOOL_MODEL, VALIDATION_CONTEXT
 from extractor.evidence import ArticleText
 from extractor.predictions import PredictionLine, PredictionWriter, PromptInfo
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
@@ -64,7 +65,7 @@ def settings_for(base_url: str, **extra: Any) -> Settings:
 
 
 async def core_run(base_url: str, n: int, out: Path, prefix: str) -> int:
-    backend = OpenAIBackend(MODEL, TEMPLATE, settings_for(base_url), None)
+    backend = make_backend(MODEL, settings_for(base_url))
     with PredictionWriter(out, model=backend.model, overwrite=True) as writer:
         summary = await run_items(
             articles(n, prefix=prefix), backend, concurrency=32, on_line=writer.write
@@ -106,11 +107,11 @@ def our_steps(n: int, tmp: Path) -> dict[str, float]:
     texts = timed("normalise the article for grounding", lambda i: ArticleText(docs[i].text))
 
     def validate(i: int) -> Any:
-        token = _VALIDATION_CONTEXT.set({"article": texts[i], "published": docs[i].published})
+        token = VALIDATION_CONTEXT.set({"article": texts[i], "published": docs[i].published})
         try:
-            return _TOOL_MODEL.model_validate_json(answers[i])
+            return TOOL_MODEL.model_validate_json(answers[i])
         finally:
-            _VALIDATION_CONTEXT.reset(token)
+            VALIDATION_CONTEXT.reset(token)
 
     parsed = timed("validate the answer and ground its quotes", validate)
     results = timed(
@@ -230,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         table(
             ["path", "client CPU ms/article (all of it)", "articles/s"],
             [
-                ["core: run_items + OpenAIBackend + JSONL", f"{cpu['core_ms']:.2f}", f"{cpu['core_rate']:.0f}"],
+                ["core: run_items + LLM backend + JSONL", f"{cpu['core_ms']:.2f}", f"{cpu['core_rate']:.0f}"],
                 ["extractor run path: + run store, response cache", f"{cpu['full_ms']:.2f}", f"{cpu['full_rate']:.0f}"],
             ],
         )

@@ -41,9 +41,8 @@ from benchmarks.harness import (
     simulator_process,
     table,
 )
-from extractor.backends.llm import OpenAIBackend
+from extractor.backends import make_backend
 from extractor.predictions import PredictionWriter
-from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import RunSummary, run_items
 from extractor.settings import Settings
 
@@ -61,7 +60,7 @@ async def one_run(
     settings = Settings(
         model=MODEL, base_url=sim.base_url, api_key=API_KEY, concurrency=32, **limits
     )
-    backend = OpenAIBackend(MODEL, load_prompt(DEFAULT_PROMPT), settings, None)
+    backend = make_backend(MODEL, settings)
     with PredictionWriter(out, model=backend.model, overwrite=True) as writer:
         return await run_items(
             articles(n, prefix=f"{name}-"), backend, concurrency=32, on_line=writer.write

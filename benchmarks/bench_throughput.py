@@ -4,7 +4,7 @@ With ``concurrency`` requests in flight and a fixed answer latency, no client ca
 than ``concurrency / latency`` articles per second (32 / 0.2 s = 160/s): the ideal. In one run,
 against the same simulator (its own process, fixed latency), this measures:
 
-* ours: ``extractor.runner.run_items`` with ``OpenAIBackend`` pointed at the simulator, writing a
+* ours: ``extractor.runner.run_items`` with the LLM backend (``make_backend``) pointed at the simulator, writing a
   JSONL predictions file to a temp dir (rendering, validation, evidence grounding, writing);
 * the instructor loop a user would write instead: ``instructor.from_openai(AsyncOpenAI)``,
   ``asyncio.Semaphore(concurrency)`` and ``asyncio.gather``, same prompt messages and response
@@ -44,7 +44,8 @@ from benchmarks.harness import (
     simulator_process,
     table,
 )
-from extractor.backends.llm import IncidentExtraction, OpenAIBackend
+from extractor.backends import make_backend
+from extractor.contract import IncidentExtraction
 from extractor.documents import Document
 from extractor.predictions import PredictionWriter
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
@@ -60,7 +61,7 @@ async def run_ours(
     base_url: str, docs: Iterable[Document], concurrency: int, out: Path
 ) -> dict[str, Any]:
     settings = Settings(model=MODEL, base_url=base_url, api_key=API_KEY, concurrency=concurrency)
-    backend = OpenAIBackend(MODEL, TEMPLATE, settings, None)
+    backend = make_backend(MODEL, settings)
     with PredictionWriter(out, model=backend.model, overwrite=True) as writer:
         summary = await run_items(docs, backend, concurrency=concurrency, on_line=writer.write)
     return {"ok": summary.succeeded, "failed": summary.failed}
@@ -125,7 +126,7 @@ def one_round(
 ) -> dict[str, dict[str, Any]]:
     results: dict[str, dict[str, Any]] = {}
     variants = {
-        "ours (run_items + OpenAIBackend)": lambda docs, out: asyncio.run(
+        "ours (run_items + LLM backend)": lambda docs, out: asyncio.run(
             run_ours(base_url, docs, concurrency, out)
         ),
         "instructor loop (Semaphore + gather)": lambda docs, out: asyncio.run(

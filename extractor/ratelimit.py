@@ -2,7 +2,7 @@
 
 Providers state their limits as requests per minute (RPM) and tokens per minute (TPM) and answer
 429 beyond them. Bouncing off 429s wastes a round trip and a retry-after wait per refusal, so a
-run given ``--rpm``/``--tpm`` limits itself instead. Every HTTP request the openai client makes
+run given ``--rpm``/``--tpm`` limits itself instead. Every HTTP request the provider's client makes
 passes through :class:`RateLimitedClient` (first calls, instructor's re-asks and our retries
 alike) and waits in :meth:`RateLimiter.acquire` until both limits have room.
 
@@ -37,11 +37,14 @@ import contextlib
 import json
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx2
+
+if TYPE_CHECKING:
+    from extractor.backends.base import Usage
 
 #: The providers' rate-limit window.
 WINDOW_S = 60.0
@@ -200,15 +203,24 @@ class RateLimiter:
             self._changed.set()
 
 
-def _usage(response: httpx2.Response | None) -> tuple[int, int] | None:
-    """``(prompt, completion)`` tokens from a read JSON answer's ``usage``, if it has one."""
+#: Reads the tokens a provider's JSON answer reports (its ``usage``), or None if it reports none.
+UsageOf = Callable[[Mapping[str, Any]], "Usage | None"]
+
+
+def _used(response: httpx2.Response | None, usage_of: UsageOf) -> tuple[int, int] | None:
+    """``(prompt, completion)`` tokens a read JSON answer reports, if it does."""
     if response is None or response.status_code != 200 or not response.is_closed:
         return None
     try:
-        usage = json.loads(response.content).get("usage") or {}
-        return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
+        payload = json.loads(response.content)
+        usage = usage_of(payload) if isinstance(payload, Mapping) else None
     except (ValueError, AttributeError, TypeError):
         return None
+    return (usage.prompt_tokens, usage.completion_tokens) if usage is not None else (0, 0)
+
+
+def _no_usage(payload: Mapping[str, Any]) -> Usage | None:
+    return None
 
 
 class RateLimitedClient(httpx2.AsyncClient):
@@ -222,9 +234,15 @@ class RateLimitedClient(httpx2.AsyncClient):
     """
 
     def __init__(
-        self, *, limiter: RateLimiter | None = None, in_flight: int | None = None, **kwargs: Any
+        self,
+        *,
+        limiter: RateLimiter | None = None,
+        in_flight: int | None = None,
+        usage_of: UsageOf | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.usage_of = usage_of or _no_usage
         self.limiter = limiter if limiter is not None and limiter.active else None
         # at most this many requests on the wire; waiting here is not part of any timeout
         self._slots = asyncio.Semaphore(in_flight) if in_flight else None
@@ -264,25 +282,31 @@ class RateLimitedClient(httpx2.AsyncClient):
         finally:
             limiter.release(
                 slot,
-                used=_usage(response) if limiter.tpm is not None else None,
+                used=_used(response, self.usage_of) if limiter.tpm is not None else None,
                 prompt=-(-len(body) // BYTES_PER_TOKEN),
             )
 
 
 def http_client(
-    *, concurrency: int, timeout: float, rpm: int | None = None, tpm: int | None = None
+    *,
+    concurrency: int,
+    timeout: float,
+    rpm: int | None = None,
+    tpm: int | None = None,
+    usage_of: UsageOf | None = None,
 ) -> RateLimitedClient:
     """The HTTP client for a run: limited as asked, with a connection pool sized to the run.
 
     At most ``concurrency`` requests are in flight at once (more articles may be in progress: the
     runner keeps extra workers so that an article waiting out a retry backoff does not hold a
     request slot), so the pool keeps that many connections alive between requests and never
-    opens more.
+    opens more. ``usage_of`` reads the provider's answers, to correct the token charge.
     """
     limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     return RateLimitedClient(
         limiter=RateLimiter(rpm, tpm),
         in_flight=concurrency,
+        usage_of=usage_of,
         limits=limits,
         timeout=httpx2.Timeout(timeout),
         follow_redirects=True,

@@ -1,14 +1,16 @@
 """Retries of transient provider failures: 429, 5xx, timeouts and dropped connections.
 
 Exponential backoff with jitter, except that a ``retry-after`` (or ``retry-after-ms``) header
-from the provider is honoured. Validation failures are not retried here: instructor re-asks.
+from the provider is honoured. Which failures are transient is the provider's call
+(:meth:`extractor.providers.Provider.is_retryable`); this module knows no provider. Validation
+failures are not retried here: instructor re-asks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
-import openai
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -28,17 +30,8 @@ BACKOFF_MAX_S = 10.0
 _backoff = wait_exponential_jitter(multiplier=0.5, max=BACKOFF_MAX_S, jitter=0.5)
 
 
-def is_transient(exc: BaseException) -> bool:
-    """True for failures another attempt may cure."""
-    if isinstance(exc, openai.APIStatusError):
-        return exc.status_code in {408, 409, 429} or exc.status_code >= 500
-    return isinstance(exc, openai.APIConnectionError)  # includes APITimeoutError
-
-
-def retry_after_seconds(exc: BaseException | None) -> float | None:
-    """The wait the provider asked for, if it said."""
-    response = getattr(exc, "response", None)
-    headers = getattr(response, "headers", None)
+def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:
+    """The wait a provider's response headers ask for, if they say."""
     if headers is None:
         return None
     for name, scale in (("retry-after-ms", 1e-3), ("retry-after", 1.0)):
@@ -53,15 +46,20 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
 
 def _wait(state: RetryCallState) -> float:
     exc = state.outcome.exception() if state.outcome else None
-    asked = retry_after_seconds(exc)
-    wait = min(asked, MAX_WAIT_S) if asked is not None else _backoff(state)
+    asked = getattr(exc, "retry_after", None)
+    wait = min(asked, MAX_WAIT_S) if isinstance(asked, float) else _backoff(state)
     return wait * WAIT_SCALE
 
 
-def retrying(attempts: int, **kwargs: Any) -> AsyncRetrying:
-    """An async retry loop of at most ``attempts`` tries over transient failures."""
+def retrying(
+    attempts: int, retry_if: Callable[[BaseException], bool], **kwargs: Any
+) -> AsyncRetrying:
+    """An async retry loop of at most ``attempts`` tries over failures ``retry_if`` accepts.
+
+    A failure's ``retry_after`` attribute (seconds), when set, replaces the backoff.
+    """
     return AsyncRetrying(
-        retry=retry_if_exception(is_transient),
+        retry=retry_if_exception(retry_if),
         wait=_wait,
         stop=stop_after_attempt(attempts),
         reraise=True,

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractor.backends import Backend, Usage, make_backend
+from extractor.backends import Backend, Usage, make_backend, price_for
 from extractor.cache import CachingBackend
 from extractor.documents import BadDocument, Document, Documents, iter_documents
 from extractor.errors import ConfigError, ExtractionError, ExtractorError
@@ -208,7 +208,7 @@ def resolve(settings: Settings) -> tuple[Backend, Price | None, bool]:
     """The backend and price for the configured model, and whether it is the unasked-for default."""
     model, is_default = settings.resolved_model()
     prices = load_prices(settings.prices)
-    price = prices.get(model)
+    price = price_for(model, prices)
     return make_backend(model, settings, price), price, is_default
 
 

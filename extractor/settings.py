@@ -8,10 +8,11 @@ the prompt loader, so a bad run setting (``EXTRACTOR_CONCURRENCY=abc``) never hi
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
+from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -82,6 +83,21 @@ class Settings(Paths):
         data = self.model_dump(exclude=_NOT_RECORDED, mode="json")
         data["api_key_set"] = self.api_key is not None
         return data
+
+    def key_for(self, env_vars: Sequence[str]) -> SecretStr | None:
+        """A provider's key: ``EXTRACTOR_API_KEY`` (or ``api_key=``), else its own variables.
+
+        A provider's variable is read from the environment, then from ``.env``.
+        """
+        if self.api_key is not None:
+            return self.api_key
+        env_file = self.model_config.get("env_file")
+        dotenv = dotenv_values(env_file) if isinstance(env_file, str) else {}
+        for name in env_vars:
+            value = os.environ.get(name) or dotenv.get(name)
+            if value:
+                return SecretStr(value)
+        return None
 
     def resolved_model(self) -> tuple[str, bool]:
         """The model to use, and whether it is the offline default nobody asked for."""

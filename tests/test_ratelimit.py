@@ -12,8 +12,7 @@ import pytest
 
 from benchmarks import simulator
 from benchmarks.simulator import SimConfig, run_simulator
-from extractor.backends.llm import OpenAIBackend
-from extractor.prompts import load_prompt
+from extractor.backends import make_backend
 from extractor.ratelimit import RateLimitedClient, RateLimiter, Slot
 from extractor.settings import Settings
 
@@ -141,9 +140,9 @@ def test_settings_reach_the_backend_client(monkeypatch: pytest.MonkeyPatch) -> N
         (Settings(**base, rpm=600, tpm=90_000), (600, 90_000)),
         (Settings(**base), None),  # no limits: a plain client
     ):
-        backend = OpenAIBackend("openai/sim-1", load_prompt(settings.prompt), settings, None)
+        backend = make_backend("openai/sim-1", settings)
         try:
-            http = backend._openai._client
+            http = backend.provider.sdk._client  # type: ignore[attr-defined]
             assert isinstance(http, RateLimitedClient)
             if limits is None:
                 assert http.limiter is None

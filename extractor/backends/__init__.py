@@ -1,32 +1,59 @@
-"""Backends turn one article into one record: the LLM backend and the offline rules baseline."""
+"""Backends turn one article into one record: a provider run by a strategy, or the rules baseline."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
 from extractor.backends.base import Backend, ExtractionResult, Usage
-from extractor.errors import ConfigError
 from extractor.pricing import Price
-from extractor.prompts import load_prompt
 from extractor.settings import RULES, Settings
 
+if TYPE_CHECKING:
+    from extractor.store import RunStore
 
-def make_backend(model: str, settings: Settings, price: Price | None = None) -> Backend:
-    """The backend for ``model``: ``rules`` or ``openai/<name>``.
+
+def make_backend(
+    model: str,
+    settings: Settings,
+    price: Price | None = None,
+    *,
+    strategy: str = "single_pass",
+    cache: RunStore | None = None,
+) -> Backend:
+    """The backend for ``model``: ``rules``, or ``<provider>/<name>`` run by ``strategy``.
+
+    With ``cache`` (a run store), unchanged requests are answered from its response cache.
 
     Raises:
-        ConfigError: the model is unknown or lacks what it needs (a key, a base URL).
+        ConfigError: the model is unknown or lacks what it needs (a key, a base URL, its SDK).
     """
+    backend: Backend
     if model == RULES:
         from extractor.backends.rules import RulesBackend
 
-        return RulesBackend()
-    if model.startswith("openai/"):
-        from extractor.backends.llm import OpenAIBackend
+        backend = RulesBackend()
+    else:
+        from extractor.prompts import load_prompt
+        from extractor.providers import make_provider
+        from extractor.strategies import make_strategy
 
-        return OpenAIBackend(model, load_prompt(settings.prompt), settings, price)
-    raise ConfigError(
-        f"unknown model {model!r}",
-        hint="use 'rules' (offline baseline) or 'openai/<name>' (OpenAI or any compatible server via --base-url)",
-    )
+        provider = make_provider(model, settings)
+        backend = make_strategy(strategy, provider, load_prompt(settings.prompt), price)
+    if cache is not None:
+        from extractor.cache import CachingBackend
+
+        backend = CachingBackend(backend, cache)
+    return backend
 
 
-__all__ = ["Backend", "ExtractionResult", "Usage", "make_backend"]
+def price_for(model: str, prices: Mapping[str, Price]) -> Price | None:
+    """``model``'s price, as its provider looks it up (the rules baseline costs nothing known)."""
+    if model == RULES:
+        return prices.get(model)
+    from extractor.providers import provider_class
+
+    return provider_class(model).price_in(model, prices)
+
+
+__all__ = ["Backend", "ExtractionResult", "Usage", "make_backend", "price_for"]

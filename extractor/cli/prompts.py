@@ -113,7 +113,7 @@ def render_command(
         console.rule(message["role"])
         console.print(message["content"], markup=False, highlight=False)
     if schema:
-        from extractor.backends.llm import IncidentExtraction
+        from extractor.contract import IncidentExtraction
 
         console.rule("tool schema (IncidentExtraction)")
         console.print_json(data=IncidentExtraction.model_json_schema())
