@@ -60,7 +60,9 @@ from extractor.schema import IncidentRecord
 log = logging.getLogger("benchmarks.simulator")
 
 #: Outcome kinds a request can be given (``script`` entries and ``SimStats.by_kind`` keys).
-KINDS: tuple[str, ...] = ("ok", "429", "500", "503", "hang", "malformed", "schema_violation")
+KINDS: tuple[str, ...] = (
+    "ok", "401", "429", "500", "503", "hang", "malformed", "schema_violation",
+)  # fmt: skip
 #: Extra ``by_kind`` keys for requests the simulator refused or could not answer.
 OTHER_KINDS: tuple[str, ...] = ("bad_request", "answer_error")
 
@@ -110,6 +112,8 @@ class SimConfig:
     #: contains the key consumes that list in order (before ``script``), whatever the interleaving
     article_scripts: dict[str, list[str]] | None = None
     answer: AnswerFn | None = None  # (article_text, request_json) -> tool arguments for "ok"
+    #: 401/500/503 answers quote the request's Authorization header back, as some providers do
+    echo_key: bool = False
 
     def __post_init__(self) -> None:
         if self.latency_dist not in ("uniform", "lognormal"):
@@ -672,6 +676,13 @@ class Simulator:
 
         kind = self._next_kind(article)
         self.stats._decide(kind, key)
+        echo = (
+            f" (sent: {request.headers.get('authorization', '')})" if self.config.echo_key else ""
+        )
+        if kind == "401":
+            return _error(
+                401, "Invalid API key." + echo, "invalid_request_error", "invalid_api_key"
+            )
         if kind == "429":
             message = (
                 f"Rate limit reached for {self.config.model} (simulated). Please try again later."
@@ -686,13 +697,13 @@ class Simulator:
         if kind == "500":
             return _error(
                 500,
-                "The server had an error while processing your request. Sorry about that!",
+                "The server had an error while processing your request. Sorry about that!" + echo,
                 "server_error",
             )
         if kind == "503":
             return _error(
                 503,
-                "The engine is currently overloaded, please try again later.",
+                "The engine is currently overloaded, please try again later." + echo,
                 "server_error",
                 "overloaded",
             )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -87,3 +88,52 @@ def test_the_key_is_in_no_file_message_or_cassette(
         assert secret.encode() not in data
         assert not token.search(data), f"{path.name} holds something shaped like an API key"
         assert b"authorization" not in data.lower() and b"bearer " not in data.lower(), path.name
+
+
+@pytest.mark.parametrize("prefix", ["tok-", "gsk_"])
+def test_a_key_of_any_shape_echoed_back_by_the_provider_is_redacted(
+    prefix: str, tmp_path: Path, isolated_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key = f"{prefix}{uuid.uuid4().hex}"  # nothing like an OpenAI key
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for name, day in (("a", "Monday"), ("b", "Tuesday")):
+        (inputs / f"{name}.txt").write_text(ARTICLE.format(day=day), encoding="utf-8")
+
+    def run(base_url: str, out: str) -> Any:
+        return CliRunner().invoke(
+            app,
+            [
+                "run", str(inputs), "-o", str(tmp_path / out), "--base-url", base_url,
+                "--model", "openai/sim-1", "--concurrency", "1", "--http-retries", "1",
+            ],
+        )  # fmt: skip
+
+    scripts = {"Monday": ["500", "500"], "Tuesday": ["ok"]}
+    with run_simulator(SimConfig(article_scripts=scripts, echo_key=True)) as sim:
+        failed = run(sim.base_url, "a.jsonl")
+        assert sim.stats.count("500") == 2
+    with run_simulator(SimConfig(script=["401"], echo_key=True)) as sim:
+        refused = run(sim.base_url, "b.jsonl")
+        assert sim.stats.count("401") == 1
+    assert failed.exit_code == 1, failed.output
+    assert refused.exit_code == 2, refused.output
+    for result in (failed, refused):
+        assert key not in result.stdout and key not in result.stderr
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and inputs not in p.parents]
+    assert any(p.name.startswith("extractor.db") for p in written)  # the run store is searched
+    for path in written:
+        assert key.encode() not in path.read_bytes(), f"the key is in {path}"
+
+    # the messages still say what happened, with the key's place marked
+    [error_line] = [
+        line
+        for line in map(PredictionLine.from_json, (tmp_path / "a.jsonl").read_text().splitlines())
+        if line.error is not None
+    ]
+    assert error_line.error is not None
+    assert (
+        "HTTP 500" in error_line.error.message and "Bearer [redacted]" in error_line.error.message
+    )
+    assert "refused by the provider (HTTP 401)" in refused.stderr and "[redacted]" in refused.stderr
