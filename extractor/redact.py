@@ -8,6 +8,7 @@ also its ``Bearer`` form) as well as anything shaped like an OpenAI key or a key
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterable
 
@@ -32,3 +33,30 @@ def one_line(text: str, secrets: Iterable[str] = (), limit: int = 300) -> str:
     """``text`` redacted (see :func:`redact`) on one line of at most ``limit`` characters."""
     text = redact(" ".join(text.split()), secrets)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class _RedactingFilter(logging.Filter):
+    """Rewrites a log record's message without the secrets it was given (see :func:`redact_logs`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: set[str] = set()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = redact(record.getMessage(), self.secrets), None
+        return True
+
+
+_FILTER = _RedactingFilter()
+
+
+def redact_logs(logger_names: Iterable[str], secrets: Iterable[str]) -> None:
+    """Redact ``secrets`` from every record these loggers emit (an SDK logging an error body).
+
+    A filter on a logger sees only that logger's own records, so name each logger that logs.
+    """
+    _FILTER.secrets.update(secrets)
+    for name in logger_names:
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

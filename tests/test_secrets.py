@@ -17,6 +17,7 @@ import pytest
 from typer.testing import CliRunner
 
 from benchmarks.simulator import SimConfig, run_simulator
+from extractor import extract
 from extractor.cli import app
 from extractor.predictions import PredictionLine
 
@@ -137,3 +138,20 @@ def test_a_key_of_any_shape_echoed_back_by_the_provider_is_redacted(
         "HTTP 500" in error_line.error.message and "Bearer [redacted]" in error_line.error.message
     )
     assert "refused by the provider (HTTP 401)" in refused.stderr and "[redacted]" in refused.stderr
+
+
+def test_library_calls_log_no_echoed_key(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    key = f"tok-{uuid.uuid4().hex}"
+    monkeypatch.setenv("OPENAI_API_KEY", key)
+    with run_simulator(SimConfig(script=["500"], echo_key=True)) as sim:
+        [line] = extract(
+            [ARTICLE.format(day="Monday")], model="openai/sim-1", base_url=sim.base_url,
+            http_retries=0,
+        )  # fmt: skip
+    assert line.error is not None and "HTTP 500" in line.error.message
+    # instructor logs each failed call with the provider's error body (on stderr when nobody
+    # configured logging): the log is kept, without the key the body echoes
+    assert "API call failed" in caplog.text and "Bearer [redacted]" in caplog.text
+    assert key not in caplog.text

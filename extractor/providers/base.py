@@ -17,7 +17,7 @@ from pydantic import BaseModel
 from extractor.backends.base import Usage
 from extractor.errors import ConfigError
 from extractor.pricing import Price
-from extractor.redact import one_line
+from extractor.redact import one_line, redact_logs
 from extractor.retrying import retry_after_seconds
 from extractor.settings import Settings
 
@@ -100,6 +100,8 @@ class Provider(abc.ABC):
     key_env_vars: ClassVar[tuple[str, ...]] = ()
     #: Whether a call needs a key (a local server given by --base-url may not).
     needs_key: ClassVar[bool] = True
+    #: Loggers of the SDKs it uses that may log an error body (which can echo the key).
+    loggers: ClassVar[tuple[str, ...]] = ("instructor", "instructor.v2.retry")
     #: Articles in progress per unit of ``--concurrency`` (see ``Backend.workers_per_slot``).
     workers_per_slot: ClassVar[int] = 4
 
@@ -109,6 +111,7 @@ class Provider(abc.ABC):
         self.settings = settings
         secret = settings.key_for(self.key_env_vars)
         self.api_key = secret.get_secret_value() if secret is not None else None
+        redact_logs(self.loggers, self.secrets())
         if self.needs_key and self.api_key is None and not settings.base_url:
             raise ConfigError(
                 f"model {model!r} needs an API key",
