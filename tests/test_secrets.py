@@ -8,6 +8,7 @@ is searched for the key.
 
 from __future__ import annotations
 
+import logging
 import re
 import uuid
 from pathlib import Path
@@ -145,6 +146,9 @@ def test_library_calls_log_no_echoed_key(
 ) -> None:
     key = f"tok-{uuid.uuid4().hex}"
     monkeypatch.setenv("OPENAI_API_KEY", key)
+    caplog.set_level(
+        logging.ERROR, logger="instructor"
+    )  # as a library user has it (the CLI mutes it)
     with run_simulator(SimConfig(script=["500"], echo_key=True)) as sim:
         [line] = extract(
             [ARTICLE.format(day="Monday")], model="openai/sim-1", base_url=sim.base_url,
