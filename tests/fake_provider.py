@@ -96,7 +96,7 @@ class FakeProvider(Provider):
             if isinstance(outcome, int):  # the SDK fails; the message echoes the key
                 failure = FakeSDKError(outcome, f"refused token {self.api_key}")
                 raise self.translate(failure, usage) or failure
-            usage.add(Usage(*CALL_USAGE))
+            usage.add(Usage(prompt_tokens=CALL_USAGE[0], completion_tokens=CALL_USAGE[1]))
             text = answer(article, outcome)
             try:
                 return Answer(response_model.model_validate_json(text), usage)

@@ -81,7 +81,7 @@ def test_a_registered_provider_runs_a_batch_through_the_strategy(
     kept = lines["wednesday"]
     assert kept.record is not None and kept.record.city == "Chicago"
     assert not kept.evidence["city"].grounded and kept.evidence["state"].grounded
-    assert lines["thursday"].ok and lines["thursday"].usage["total_tokens"] == sum(CALL_USAGE)
+    assert lines["thursday"].ok and lines["thursday"].usage.total_tokens == sum(CALL_USAGE)
     failed = lines["friday"].error
     assert failed is not None and failed.type == "ProviderError"
     assert "HTTP 400" in failed.message and KEY not in failed.message

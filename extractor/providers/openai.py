@@ -48,7 +48,10 @@ def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     usage = payload.get("usage")
     if not isinstance(usage, Mapping):
         return None
-    return Usage(int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0))
+    return Usage(
+        prompt_tokens=int(usage.get("prompt_tokens") or 0),
+        completion_tokens=int(usage.get("completion_tokens") or 0),
+    )
 
 
 def tool_arguments(completion: Any) -> str | None:

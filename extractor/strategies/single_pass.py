@@ -108,7 +108,7 @@ class SinglePass(Backend):
                 + (f"HTTP {exc.status}: " if exc.status else "")
                 + exc.message,
                 attempts=max(attempts, 1),
-                usage=usage.as_dict(),
+                usage=usage,
                 hint="transient errors were retried; rerun into the same output to retry this article",
             ) from None
         finally:
@@ -141,7 +141,7 @@ class SinglePass(Backend):
         raise ValidationFailedError(
             f"{self.model} never gave a valid record after {attempts} attempt(s): " + exc.message,
             attempts=attempts,
-            usage=usage.as_dict(),
+            usage=usage,
             last_output=raw,
             hint="raise --max-retries, or try another prompt version or model",
         )
