@@ -23,6 +23,8 @@ DEFAULT_PROMPT = "incident@v1"
 #: The model used when an API key or base URL is configured but no model is named.
 DEFAULT_LLM = "openai/gpt-4o-mini"
 RULES = "rules"
+#: The variables holding the default LLM's key (besides the generic ``EXTRACTOR_API_KEY``).
+DEFAULT_LLM_KEY_VARS = ("OPENAI_API_KEY",)
 #: Where `extractor eval` and `extractor compare` find gold labels and articles by default.
 DEFAULT_GOLD = Path("evals/gold")
 DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
@@ -65,7 +67,7 @@ class Settings(Paths):
     model: str | None = Field(None, description="'rules' or 'openai/<name>'")
     base_url: str | None = Field(None, description="OpenAI-compatible server, e.g. Ollama's")
     api_key: SecretStr | None = Field(
-        None, validation_alias=AliasChoices("EXTRACTOR_API_KEY", "OPENAI_API_KEY", "api_key")
+        None, validation_alias=AliasChoices("EXTRACTOR_API_KEY", "api_key")
     )
     prompt: str = Field(DEFAULT_PROMPT, description="prompt template name@version")
     concurrency: int = Field(8, ge=1, le=512, description="requests in flight at once")
@@ -103,7 +105,8 @@ class Settings(Paths):
         """The model to use, and whether it is the offline default nobody asked for."""
         if self.model:
             return self.model, False
-        if self.api_key is not None or self.base_url:
+        # the default LLM's own key counts; another provider's key does not pick OpenAI
+        if self.base_url or self.key_for(DEFAULT_LLM_KEY_VARS) is not None:
             return DEFAULT_LLM, False
         return RULES, True
 

@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from extractor import providers
 from extractor.cli import app
+from extractor.errors import ConfigError
 from extractor.predictions import PredictionLine
 from extractor.providers import Provider, provider
 from extractor.providers.openai import OpenAIProvider
@@ -156,3 +157,14 @@ def test_openai_errors_are_classified_by_one_table(
     timeout = openai.APITimeoutError(request=httpx2.Request("POST", "http://127.0.0.1/v1"))
     assert classify.is_retryable(timeout) and not classify.is_auth_failure(timeout)
     assert not classify.is_retryable(ValueError("not the provider's"))
+
+
+def test_another_providers_key_is_never_sent_to_this_one(
+    fake: Script, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # an OpenAI key in the environment must not reach the fake provider (or any other)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-openai-not-for-fake")
+    assert FakeProvider("fake/m1", Settings()).api_key == KEY
+    monkeypatch.delenv("FAKE_API_KEY")
+    with pytest.raises(ConfigError, match="FAKE_API_KEY"):
+        FakeProvider("fake/m1", Settings())
