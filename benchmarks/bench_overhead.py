@@ -49,13 +49,13 @@ from benchmarks.harness import (
 )
 from benchmarks.simulator import default_answer
 from extractor.backends import make_backend
-from extractor.backends.base import Usage
 from extractor.contract import TOOL_MODEL, VALIDATION_CONTEXT
 from extractor.evidence import ArticleText
 from extractor.predictions import PredictionLine, PredictionWriter, PromptInfo
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import run, run_items
 from extractor.settings import Settings
+from extractor.usage import Usage
 
 TEMPLATE = load_prompt(DEFAULT_PROMPT)
 

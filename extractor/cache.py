@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 
-from extractor.backends.base import Backend, ExtractionResult, Usage
+from extractor.backend import Backend, ExtractionResult
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord
 from extractor.store import RunStore
+from extractor.usage import Usage
 
 
 class CachingBackend(Backend):

@@ -14,9 +14,10 @@ from typing import Any
 import instructor
 from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
-from extractor.backends.base import ExtractionResult, Usage
+from extractor.backend import ExtractionResult
 from extractor.evidence import ArticleText, Evidence, Quote, ground
 from extractor.schema import IncidentRecord
+from extractor.usage import Usage
 
 #: The validation context (article, publication date) of the call in progress. It is not passed
 #: to instructor as ``context=``: instructor also renders every message as a Jinja template with

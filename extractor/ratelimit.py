@@ -44,7 +44,7 @@ from typing import TYPE_CHECKING, Any
 import httpx2
 
 if TYPE_CHECKING:
-    from extractor.backends.base import Usage
+    from extractor.usage import Usage
 
 #: The providers' rate-limit window.
 WINDOW_S = 60.0

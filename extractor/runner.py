@@ -15,7 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from extractor.backends import Backend, Usage, make_backend, price_for
+from extractor.backend import Backend
+from extractor.backends import make_backend, price_for
 from extractor.cache import CachingBackend
 from extractor.documents import BadDocument, Document, Documents, iter_documents
 from extractor.errors import ConfigError, ExtractionError, ExtractorError
@@ -31,6 +32,7 @@ from extractor.pricing import Price, load_prices
 from extractor.schema import SCHEMA_VERSION
 from extractor.settings import Settings
 from extractor.store import RunStore
+from extractor.usage import Usage
 
 Item = Document | BadDocument
 log = logging.getLogger(__name__)

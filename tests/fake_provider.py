@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, ValidationError
 
 from benchmarks.simulator import default_answer, extract_article
-from extractor.backends.base import Usage
 from extractor.providers import Answer, CallError, Provider, ReasksExhausted
+from extractor.usage import Usage
 
 #: Tokens each fake call reports.
 CALL_USAGE = (100, 20)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from extractor.backends.base import Backend
+from extractor.backend import Backend
 from extractor.backends.rules import RulesBackend, extract_rules
 from extractor.documents import Document, read_article_file
 from extractor.evidence import filled_paths

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from extractor.backends import Backend, ExtractionResult, Usage
+from extractor.backend import Backend, ExtractionResult
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError, ValidationFailedError
 from extractor.predictions import PredictionLine, PredictionWriter
 from extractor.runner import run_items
 from extractor.schema import IncidentRecord
+from extractor.usage import Usage
 
 
 class ScriptedBackend(Backend):

@@ -1,11 +1,14 @@
-"""Backends turn one article into one record: a provider run by a strategy, or the rules baseline."""
+"""Make the backend for a model: a provider run by a strategy (with the cache), or the rules baseline.
+
+The interface every backend implements is :mod:`extractor.backend`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from extractor.backends.base import Backend, ExtractionResult, Usage
+from extractor.backend import Backend
 from extractor.pricing import Price
 from extractor.settings import RULES, Settings
 
@@ -56,4 +59,4 @@ def price_for(model: str, prices: Mapping[str, Price]) -> Price | None:
     return provider_class(model).price_in(model, prices)
 
 
-__all__ = ["Backend", "ExtractionResult", "Usage", "make_backend", "price_for"]
+__all__ = ["make_backend", "price_for"]

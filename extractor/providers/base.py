@@ -14,12 +14,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
-from extractor.backends.base import Usage
 from extractor.errors import ConfigError
 from extractor.pricing import Price
 from extractor.redact import one_line, redact_logs
 from extractor.retrying import retry_after_seconds
 from extractor.settings import Settings
+from extractor.usage import Usage
 
 # --- what can go wrong in a call -------------------------------------------------------------
 

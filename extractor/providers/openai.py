@@ -16,7 +16,6 @@ from instructor.core.exceptions import InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import BaseModel
 
-from extractor.backends.base import Usage
 from extractor.providers.base import (
     Answer,
     AuthFailure,
@@ -28,6 +27,7 @@ from extractor.providers.base import (
 )
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
+from extractor.usage import Usage
 
 #: Placeholder key for servers that need none (the SDK refuses to start without one).
 NO_KEY = "not-needed"

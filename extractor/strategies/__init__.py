@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from extractor.backends.base import Backend
+from extractor.backend import Backend
 from extractor.errors import ConfigError
 from extractor.pricing import Price
 from extractor.prompts import PromptTemplate

@@ -15,7 +15,7 @@ import json
 
 from pydantic import ValidationError
 
-from extractor.backends.base import Backend, ExtractionResult, Usage
+from extractor.backend import Backend, ExtractionResult
 from extractor.contract import SCHEMA_HASH, TOOL_MODEL, VALIDATION_CONTEXT, IncidentExtraction
 from extractor.documents import Document
 from extractor.errors import ConfigError, DocumentError, ProviderError, ValidationFailedError
@@ -24,6 +24,7 @@ from extractor.pricing import DEFAULT_CONTEXT_WINDOW, Price
 from extractor.prompts import PromptTemplate
 from extractor.providers.base import CallError, Provider, ReasksExhausted
 from extractor.retrying import retrying
+from extractor.usage import Usage
 
 #: Rough characters per token, to refuse an article that cannot fit before paying for it.
 CHARS_PER_TOKEN = 4

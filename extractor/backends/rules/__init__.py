@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from extractor.backends.base import Backend, ExtractionResult, Usage
+from extractor.backend import Backend, ExtractionResult
 from extractor.backends.rules import (
     agencies,
     counts,
@@ -25,6 +25,7 @@ from extractor.backends.rules.text import Article, Hit
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord
+from extractor.usage import Usage
 
 MODEL = "rules"
 
