@@ -51,7 +51,7 @@ from benchmarks.simulator import default_answer
 from extractor.backends import make_backend
 from extractor.contract import TOOL_MODEL, VALIDATION_CONTEXT
 from extractor.evidence import ArticleText
-from extractor.predictions import PredictionLine, PredictionWriter, PromptInfo
+from extractor.predictions import PredictionLine, PredictionWriter, PromptRef
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
 from extractor.runner import run, run_items
 from extractor.settings import Settings
@@ -94,7 +94,7 @@ def our_steps(n: int, tmp: Path) -> dict[str, float]:
     """Our per-article steps, each timed over ``n`` articles, in ms per article."""
     docs = list(articles(n, prefix="steps-"))
     answers = [json.dumps(default_answer(doc.text)) for doc in docs]
-    prompt = PromptInfo(name=TEMPLATE.name, version=TEMPLATE.version)
+    prompt = PromptRef(name=TEMPLATE.name, version=TEMPLATE.version)
     timings: dict[str, float] = {}
 
     def timed(name: str, fn: Any) -> list[Any]:

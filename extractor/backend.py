@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from extractor.documents import Document
 from extractor.evidence import Evidence
+from extractor.predictions.line import PromptRef
 from extractor.schema import IncidentRecord
 from extractor.usage import Usage
 
@@ -30,8 +31,8 @@ class Backend(abc.ABC):
 
     #: What every output line records in its ``model`` field, e.g. ``"openai/gpt-4o-mini"``.
     model: str
-    #: ``(name, version)`` of the prompt template, or None for backends that use none.
-    prompt: tuple[str, str] | None = None
+    #: The prompt template (``name@version`` and content hash), or None for backends that use none.
+    prompt: PromptRef | None = None
     #: Articles in progress per unit of ``--concurrency``. Network backends cap requests in flight
     #: at ``concurrency`` themselves and keep more articles going, so that one waiting out a retry
     #: backoff does not leave a request slot idle.

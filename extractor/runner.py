@@ -25,7 +25,6 @@ from extractor.predictions import (
     Format,
     PredictionLine,
     PredictionWriter,
-    PromptRef,
     check_not_an_input,
 )
 from extractor.pricing import Price, load_prices
@@ -94,21 +93,8 @@ class RunSummary:
 OnLine = Callable[[PredictionLine], None]
 
 
-def _prompt_ref(backend: Backend) -> PromptRef | None:
-    """The backend's prompt template as a ref, with its content hash (a cache wraps it)."""
-    if backend.prompt is None:
-        return None
-    template = getattr(backend, "template", None) or getattr(
-        getattr(backend, "inner", None), "template", None
-    )
-    name, version = backend.prompt
-    return PromptRef(
-        name=name, version=version, content_hash=template.content_hash if template else None
-    )
-
-
 async def _process(item: Item, backend: Backend, price: Price | None) -> PredictionLine:
-    base = {"doc_id": item.doc_id, "model": backend.model, "prompt": _prompt_ref(backend)}
+    base = {"doc_id": item.doc_id, "model": backend.model, "prompt": backend.prompt}
     if isinstance(item, BadDocument):
         return PredictionLine(
             **base,
@@ -173,7 +159,7 @@ async def run_items(
     """
     summary = RunSummary(
         model=backend.model,
-        prompt=f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None,
+        prompt=str(backend.prompt) if backend.prompt else None,
     )
     started = time.perf_counter()
     n_workers = concurrency * backend.workers_per_slot
@@ -236,12 +222,10 @@ def execute(
     try:
         if settings.cache:
             backend = CachingBackend(backend, store)
-        prompt = _prompt_ref(backend)
         run_id = store.start_run(
             kind=kind,
             model=backend.model,
             prompt=backend.prompt,
-            prompt_hash=prompt.content_hash if prompt is not None else None,
             schema_version=SCHEMA_VERSION,
             args={**settings.public_dict(), **(args or {})},
         )
@@ -294,7 +278,7 @@ def run(
     items = iter_documents(paths, exclude=[] if str(output) == "-" else [output])
     # the absolute path, so a later resume finds the prompt hash this run wrote the file with
     where = str(output) if str(output) == "-" else str(Path(output).resolve())
-    prompt = _prompt_ref(backend)
+    prompt = backend.prompt
     with RunStore() as store:
         recorded = store.output_prompt_hash(where) if prompt and not overwrite else None
         with PredictionWriter(

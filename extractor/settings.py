@@ -83,7 +83,9 @@ class Settings(Paths):
     def public_dict(self) -> dict[str, Any]:
         """The settings a run records: everything but the secret and the eval defaults."""
         data = self.model_dump(exclude=_NOT_RECORDED, mode="json")
-        data["api_key_set"] = self.api_key is not None
+        data["api_key_set"] = (
+            self.api_key is not None or self.key_for(DEFAULT_LLM_KEY_VARS) is not None
+        )
         return data
 
     def key_for(self, env_vars: Sequence[str]) -> SecretStr | None:

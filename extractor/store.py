@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from extractor.errors import StoreError
-from extractor.predictions import PredictionLine
+from extractor.predictions import PredictionLine, PromptRef
 from extractor.settings import state_dir
 
 DB_NAME = "extractor.db"
@@ -202,8 +202,7 @@ class RunStore:
         *,
         kind: str,
         model: str,
-        prompt: tuple[str, str] | None,
-        prompt_hash: str | None,
+        prompt: PromptRef | None,
         schema_version: str,
         args: dict[str, Any],
     ) -> str:
@@ -214,8 +213,9 @@ class RunStore:
             " prompt_hash, schema_version, args_json, pid, hostname)"
             " VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
-                run_id, kind, time.time(), model, prompt[0] if prompt else None,
-                prompt[1] if prompt else None, prompt_hash, schema_version,
+                run_id, kind, time.time(), model, prompt.name if prompt else None,
+                prompt.version if prompt else None, prompt.content_hash if prompt else None,
+                schema_version,
                 json.dumps(args, default=str, sort_keys=True), os.getpid(), socket.gethostname(),
             ),
         )  # fmt: skip

@@ -10,7 +10,7 @@ import typer
 from typer.testing import CliRunner
 
 from extractor.cli.eval import eval_command
-from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
+from extractor.predictions import ErrorInfo, PredictionLine, PromptRef
 from extractor.schema import IncidentRecord, Person
 
 app = typer.Typer()
@@ -39,7 +39,7 @@ def _write_gold(folder: Path) -> Path:
 
 
 def _write_predictions(path: Path) -> Path:
-    prompt = PromptInfo(name="incident", version="v1")
+    prompt = PromptRef(name="incident", version="v1")
     lines = [
         PredictionLine(
             doc_id="a1",

@@ -9,7 +9,7 @@ from extractor.eval import REPORT_VERSION, GoldLabel, score
 from extractor.eval.judge import Verdict
 from extractor.eval.metrics import bootstrap, hallucination_rate, precision_recall_f1
 from extractor.evidence import Evidence
-from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
+from extractor.predictions import ErrorInfo, PredictionLine, PromptRef
 from extractor.schema import SCALAR_FIELDS, IncidentRecord, Person
 
 
@@ -58,7 +58,7 @@ PRED_A = IncidentRecord(
 )
 GOLD_B = IncidentRecord(city="Houston", state="TX", people=[Person(role="subject", age=30)])
 GOLD_C = IncidentRecord(city="Denver")
-PROMPT = PromptInfo(name="incident", version="v1")
+PROMPT = PromptRef(name="incident", version="v1")
 
 
 def _run():  # type: ignore[no-untyped-def]

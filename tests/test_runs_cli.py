@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from extractor.cli import app
-from extractor.predictions import ErrorInfo, PredictionLine, PromptInfo
+from extractor.predictions import ErrorInfo, PredictionLine, PromptRef
 from extractor.schema import IncidentRecord
 from extractor.store import RunStore
 
@@ -29,11 +29,15 @@ def _store_runs() -> list[str]:
             ("eval", "openai/Qwen2.5-7B-Instruct-GPTQ-Int4", ("incident", "v2")),
             ("compare", "rules", None),
         ]:
+            info = (
+                PromptRef(name=prompt[0], version=prompt[1], content_hash="0123456789ab")
+                if prompt
+                else None
+            )
             run_id = store.start_run(
-                kind=kind, model=model, prompt=prompt, prompt_hash="0123456789ab" if prompt else None,
+                kind=kind, model=model, prompt=info,
                 schema_version="1", args={"inputs": ["seeds"], "concurrency": 8},
             )  # fmt: skip
-            info = PromptInfo(name=prompt[0], version=prompt[1]) if prompt else None
             store.add_line(
                 run_id,
                 PredictionLine(

@@ -82,7 +82,7 @@ def test_a_run_whose_process_died_is_marked_incomplete_and_keeps_its_lines(tmp_p
     pid = int(dead.stdout)
     with RunStore() as store:
         run_id = store.start_run(
-            kind="run", model="rules", prompt=None, prompt_hash=None, schema_version="1", args={}
+            kind="run", model="rules", prompt=None, schema_version="1", args={}
         )
         store.add_line(run_id, PredictionLine(doc_id="a", model="rules", record=None))
         store.db.execute("UPDATE runs SET pid = ? WHERE run_id = ?", (pid, run_id))

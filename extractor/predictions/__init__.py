@@ -7,7 +7,7 @@
   (:mod:`.lock`).
 """
 
-from extractor.predictions.line import ErrorInfo, PredictionLine, PromptInfo, PromptRef
+from extractor.predictions.line import ErrorInfo, PredictionLine, PromptRef
 from extractor.predictions.reader import missing_key_counts, parse_line, read_predictions
 from extractor.predictions.writer import Format, PredictionWriter, check_not_an_input
 from extractor.usage import Usage
@@ -17,7 +17,6 @@ __all__ = [
     "Format",
     "PredictionLine",
     "PredictionWriter",
-    "PromptInfo",
     "PromptRef",
     "Usage",
     "check_not_an_input",

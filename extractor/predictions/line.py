@@ -37,10 +37,6 @@ class PromptRef(BaseModel):
         return f"{self.name}@{self.version}"
 
 
-#: the old name, kept so code written against it still imports
-PromptInfo = PromptRef
-
-
 class ErrorInfo(BaseModel):
     """What went wrong for one article."""
 

@@ -20,6 +20,7 @@ from extractor.contract import SCHEMA_HASH, TOOL_MODEL, VALIDATION_CONTEXT, Inci
 from extractor.documents import Document
 from extractor.errors import ConfigError, DocumentError, ProviderError, ValidationFailedError
 from extractor.evidence import ArticleText
+from extractor.predictions.line import PromptRef
 from extractor.pricing import DEFAULT_CONTEXT_WINDOW, Price
 from extractor.prompts import PromptTemplate
 from extractor.providers.base import CallError, Provider, ReasksExhausted
@@ -41,7 +42,9 @@ class SinglePass(Backend):
         self.settings = settings = provider.settings
         self.workers_per_slot = provider.workers_per_slot
         self.template = prompt
-        self.prompt = (prompt.name, prompt.version)
+        self.prompt = PromptRef(
+            name=prompt.name, version=prompt.version, content_hash=prompt.content_hash
+        )
         window = (price.context_window if price else None) or DEFAULT_CONTEXT_WINDOW
         self.max_input_tokens = settings.max_input_tokens or window
         self.params = {k: v for k, v in prompt.params.items() if k in CALL_PARAMS}
