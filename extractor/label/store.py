@@ -179,6 +179,7 @@ class LabelStore:
 
     def _run_checker(self, target: Path, text: str) -> None:
         assert self._check is not None
+        self.gold_dir.mkdir(parents=True, exist_ok=True)
         with tempfile.TemporaryDirectory(dir=self.gold_dir) as tmp:
             trial = Path(tmp) / target.name
             trial.write_text(text, encoding="utf-8")

@@ -320,7 +320,7 @@
       list = items;
       clear(listEl);
       items.forEach(function (w) {
-        var why = !w.gold ? "no gold" : w.disagreements.length ? w.disagreements.length + " disagree" : w.confidence !== null ? "agreement " + w.confidence.toFixed(2) : "";
+        var why = [!w.gold ? "no gold" : "", w.disagreements.length ? w.disagreements.length + " disagree" : "", w.confidence !== null ? "agreement " + w.confidence.toFixed(2) : ""].filter(Boolean).join(" · ");
         var li = el("li", { "data-doc": w.doc_id, tabindex: "0", cls: state && state.doc_id === w.doc_id ? "selected" : "" },
           [el("span", { cls: "docid", text: w.doc_id }), el("small", { text: why })]);
         if (w.saved) { li.appendChild(el("span", { cls: "badge outcome-correct", text: "saved" })); }
