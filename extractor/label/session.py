@@ -1,7 +1,7 @@
 """A labeling session: the articles, the gold folder, the ``--from`` runs, and the worklist.
 
 Worklist order: articles without gold first; then articles whose ``--from`` runs predict
-different values (the disagreement queue of :func:`extractor.compare.compare`, most disagreeing
+different values (the disagreement queue of :func:`extractor.eval.paired.compare_sides`, most disagreeing
 fields first); then the rest, lowest confidence first where lines carry a ``confidence`` object
 (field path -> agreement 0-1; nothing writes one yet, so today this is doc_id order). For
 articles without gold, the comparison is judged against the first run's record, so people are
@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from extractor.compare import compare
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError
 from extractor.eval.gold import GoldLabel
+from extractor.eval.paired import compare_sides
 from extractor.label.guidelines import field_anchors
 from extractor.label.prefill import Contribution, prefill
 from extractor.label.sources import Source, load_sources
@@ -93,7 +93,7 @@ class LabelSession:
         disagree: dict[str, list[str]] = {doc_id: [] for doc_id in self.docs}
         if len(self.sources) > 1 and gold:
             sides = [s.side for s in self.sources]
-            report = compare(sides, gold, resamples=_RESAMPLES)
+            report = compare_sides(sides, gold, resamples=_RESAMPLES)
             for item in report.disagreements:
                 if item.doc_id in disagree:
                     disagree[item.doc_id].append(item.field)

@@ -1,7 +1,7 @@
 """What ``--from`` names: a predictions ``.jsonl`` file or a run id from the run store.
 
-Each source becomes a :class:`~extractor.compare.Side` (label and lines), so the worklist can hand
-them to :func:`extractor.compare.compare` as they are. A line's optional ``confidence`` object
+Each source becomes a :class:`~extractor.eval.paired.Side` (label and lines), so the worklist can hand
+them to :func:`extractor.eval.paired.compare_sides` as they are. A line's optional ``confidence`` object
 (field path -> agreement 0-1, beside ``evidence``) is read from the file's raw JSON, since the
 prediction line model does not carry it.
 """
@@ -13,10 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.compare import Side
 from extractor.errors import ConfigError, StoreError
-from extractor.eval import read_predictions
-from extractor.predictions import PredictionLine
+from extractor.eval.paired import Side
+from extractor.predictions import PredictionLine, read_predictions
 from extractor.store import RunStore
 
 
