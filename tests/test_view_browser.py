@@ -36,8 +36,10 @@ def load(driver: Any, page: Path) -> None:
     urls = []
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
-        if message["method"] == "Network.requestWillBeSent":
-            urls.append(message["params"]["request"]["url"])
+        url = message.get("params", {}).get("request", {}).get("url", "")
+        # chrome:// is the browser's own UI resources (a search box's clear icon), not a fetch
+        if message["method"] == "Network.requestWillBeSent" and not url.startswith("chrome://"):
+            urls.append(url)
     assert urls == [page.resolve().as_uri()], urls
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
     assert errors == [], errors

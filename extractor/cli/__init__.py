@@ -13,6 +13,7 @@ from extractor.cli import runs as runs_cli
 from extractor.cli.common import report_crash
 from extractor.cli.compare import compare_command
 from extractor.cli.eval import eval_command
+from extractor.cli.label import label_command
 from extractor.cli.run import run_command
 from extractor.cli.view import view_command
 
@@ -31,6 +32,7 @@ app.add_typer(runs_cli.app, name="runs")
 
 app.command("eval")(eval_command)
 app.command("view")(view_command)
+app.command("label")(label_command)
 
 
 @app.callback()

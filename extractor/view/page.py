@@ -71,7 +71,8 @@ def environment() -> jinja2.Environment:
 
 @cache
 def _assets() -> tuple[str, str]:
-    script, style = _asset("view.js"), _asset("view.css")
+    # highlight.js holds the helpers the label page shares with the views (extractor.label)
+    script, style = _asset("highlight.js") + "\n" + _asset("view.js"), _asset("view.css")
     # both are inlined verbatim: a closing tag inside them would end their element early
     assert "</" not in script and "</" not in style, "view assets must not contain '</'"
     return script, style
