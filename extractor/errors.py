@@ -135,3 +135,19 @@ class ValidationFailedError(ExtractionError):
 
 class ViewSourceError(ExtractorError):
     """What ``extractor view`` was given is not a predictions file, run id, eval or compare report."""
+
+
+class OutputLimitError(ExtractionError):
+    """The model ran out of output tokens (finish_reason ``length``) before its answer was whole."""
+
+
+class ContextWindowError(ExtractionError):
+    """The prompt and the smallest useful answer do not fit in the model's context window."""
+
+
+class ModelTimeoutError(ProviderError):
+    """Every attempt outlasted ``--timeout`` (a local model on a CPU needs minutes per call)."""
+
+
+class ModeMismatchError(ConfigError):
+    """The server does not support the structured-output mode asked for; another --mode will."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, Literal, TypeVar
 
 from dotenv import dotenv_values
 from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
@@ -28,6 +28,8 @@ DEFAULT_LLM_KEY_VARS = ("OPENAI_API_KEY",)
 #: Where `extractor eval` and `extractor compare` find gold labels and articles by default.
 DEFAULT_GOLD = Path("evals/gold")
 DEFAULT_ARTICLES = (Path("seeds"), Path("evals/articles"))
+#: Structured-output mechanisms (``--mode``): a forced tool call, a JSON schema, plain JSON.
+MODES = ("tools", "json_schema", "json")
 ENV_PREFIX = "EXTRACTOR_"
 ENV_FILE = ".env"
 #: Settings a run does not record: the secret, where state lives, and the eval defaults.
@@ -78,6 +80,12 @@ class Settings(Paths):
     tpm: int | None = Field(None, ge=1, description="client-side limit: tokens per minute")
     prices: Path | None = Field(None, description="JSON price table overriding the built-in one")
     max_input_tokens: int | None = Field(None, ge=1, description="override the context limit")
+    mode: Literal["tools", "json_schema", "json"] = Field(
+        "tools", description="structured output: tools, json_schema or json"
+    )
+    context_window: int | None = Field(
+        None, ge=256, description="the model's context window in tokens (else asked of the server)"
+    )
     cache: bool = Field(True, description="answer unchanged requests from the response cache")
 
     def public_dict(self) -> dict[str, Any]:

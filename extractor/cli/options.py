@@ -38,13 +38,25 @@ _FLAGS: dict[str, tuple[Any, tuple[str, ...], str]] = {
     "rpm": (int | None, ("--rpm",), "stay under this many requests per minute"),
     "tpm": (int | None, ("--tpm",), "stay under this many tokens per minute"),
     "prices": (Path | None, ("--prices",), "JSON price table overriding the built-in one"),
+    "mode": (
+        str | None,
+        ("--mode",),
+        "structured output: tools (a forced tool call), json_schema or json",
+    ),
+    "context_window": (
+        int | None,
+        ("--context-window",),
+        "the model's context window in tokens; max_tokens is sized to what the prompt leaves",
+    ),
 }
 _DEFAULTS = {
     "prompt": "; default incident@v1",
     "concurrency": "; default 8",
     "max_retries": "; default 2",
     "http_retries": "; default 6",
-    "timeout": "; default 60",
+    "timeout": "; default 60; a local model on a CPU needs 600 or more",
+    "mode": "; default tools",
+    "context_window": "; default: asked of the server, else the price table's",
 }
 #: How each setting is spelled on the command line, for error messages.
 FLAG_NAMES = {name: spellings[0] for name, (_, spellings, _) in _FLAGS.items()}
@@ -81,6 +93,8 @@ class RunOptions:
     rpm: int | None = None
     tpm: int | None = None
     prices: Path | None = None
+    mode: str | None = None
+    context_window: int | None = None
     no_cache: bool = False
 
     def flags(self) -> dict[str, Any]:

@@ -48,6 +48,23 @@ class TransientError(CallError):
     """Another attempt may cure it: 408, 409, 429, 5xx, a timeout, a dropped connection."""
 
 
+class CallTimeout(TransientError):
+    """An attempt outlasted ``--timeout``."""
+
+
+class OutputTruncated(CallError):
+    """The model ran out of output tokens (finish_reason ``length``): its answer is not whole."""
+
+    def __init__(self, message: str, *, usage: Usage | None = None, answers: Sequence[str] = ()):
+        super().__init__(message, usage=usage)
+        #: the raw text of every answer before and including the cut-off one
+        self.answers = list(answers)
+
+
+class ModeRefused(CallError):
+    """The server does not support the structured-output mode asked for (``--mode``)."""
+
+
 class AuthFailure(CallError):
     """The provider refused the setup (401, 403, 404): every article would fail the same way."""
 
@@ -68,12 +85,21 @@ def status_error(status: int) -> type[CallError]:
 class ReasksExhausted(Exception):
     """Every answer failed validation, the last re-ask included."""
 
-    def __init__(self, message: str, *, usage: Usage, last_arguments: str | None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        usage: Usage,
+        last_arguments: str | None,
+        answers: Sequence[str] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.usage = usage
         #: the last answer's raw tool arguments (JSON text), to salvage or report
         self.last_arguments = last_arguments
+        #: the raw text of every answer, re-asks included, in order (the best may not be the last)
+        self.answers = list(answers) or ([last_arguments] if last_arguments else [])
 
 
 @dataclass(slots=True)
@@ -82,6 +108,8 @@ class Answer:
 
     parsed: BaseModel
     usage: Usage = field(default_factory=Usage)
+    #: the raw text of every answer before the valid one (re-asked), to weigh against it
+    earlier: list[str] = field(default_factory=list)
 
 
 # --- the provider ----------------------------------------------------------------------------
@@ -214,6 +242,10 @@ class Provider(abc.ABC):
         """The wait the provider asked for in an SDK exception, if it said."""
         headers = getattr(getattr(exc, "response", None), "headers", None)
         return retry_after_seconds(headers)
+
+    async def context_window(self) -> int | None:
+        """The model's context window in tokens as the server reports it; None: it does not say."""
+        return None
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once when the batch ends."""

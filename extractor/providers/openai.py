@@ -1,8 +1,8 @@
-"""OpenAI and any OpenAI-compatible chat-completions server (Ollama, vLLM, LM Studio).
+"""OpenAI and any OpenAI-compatible chat-completions server (Ollama, vLLM, LM Studio, llama.cpp).
 
-The real ``openai`` client over the project's rate-limited HTTP client, through instructor in
-tool-calling mode. Its exceptions are translated into ours in :attr:`OpenAIProvider.error_map`,
-the only place that names them.
+The real ``openai`` client over the project's rate-limited HTTP client, through instructor in the
+structured-output mode ``--mode`` names (a forced tool call by default). Its exceptions are
+translated into ours in :attr:`OpenAIProvider.error_map`, the only place that names them.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import InstructorRetryException
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from instructor.core.hooks import Hooks
 from pydantic import BaseModel
 
@@ -20,6 +21,9 @@ from extractor.providers.base import (
     Answer,
     AuthFailure,
     CallError,
+    CallTimeout,
+    ModeRefused,
+    OutputTruncated,
     Provider,
     ReasksExhausted,
     RequestRejected,
@@ -43,6 +47,14 @@ def usage_of(usage: Any) -> Usage:
     )
 
 
+def sum_usage(completions: list[Any]) -> Usage:
+    """Tokens spent by every completion of one call, re-asks included."""
+    total = Usage()
+    for completion in completions:
+        total.add(usage_of(getattr(completion, "usage", None)))
+    return total
+
+
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a chat-completions answer's JSON ``usage``, if it has one."""
     usage = payload.get("usage")
@@ -62,6 +74,50 @@ def tool_arguments(completion: Any) -> str | None:
         return None
 
 
+def answer_text(completion: Any) -> str | None:
+    """The raw answer of a completion: its tool call's arguments, else its message text."""
+    arguments = tool_arguments(completion)
+    if arguments is not None:
+        return arguments
+    try:
+        content = completion.choices[0].message.content
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return str(content) if content else None
+
+
+#: ``--mode`` to instructor's modes for chat-completions servers.
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+}
+#: Keys under which OpenAI-compatible servers report a model's context window in ``/v1/models``
+#: (vLLM: max_model_len; LM Studio: max_context_length; llama.cpp: meta.n_ctx_train).
+_WINDOW_KEYS = ("max_model_len", "context_length", "max_context_length", "n_ctx", "n_ctx_train")
+
+
+def window_of(payload: Any, model_name: str) -> int | None:
+    """A context window in a ``/props`` or ``/v1/models`` answer, if it reports one."""
+    if not isinstance(payload, Mapping):
+        return None
+    settings = payload.get("default_generation_settings")
+    for source in (payload, settings if isinstance(settings, Mapping) else {}):
+        if isinstance(source.get("n_ctx"), int) and source["n_ctx"] > 0:
+            return int(source["n_ctx"])
+    cards = payload.get("data")
+    for card in cards if isinstance(cards, list) else []:
+        if not isinstance(card, Mapping) or card.get("id") not in (model_name, None):
+            continue
+        meta = card.get("meta")
+        for source in (card, meta if isinstance(meta, Mapping) else {}):
+            for key in _WINDOW_KEYS:
+                value = source.get(key)
+                if isinstance(value, int) and value > 0:
+                    return value
+    return None
+
+
 class OpenAIProvider(Provider):
     """``openai/<name>``: OpenAI, or any compatible server given by ``--base-url``."""
 
@@ -71,10 +127,12 @@ class OpenAIProvider(Provider):
         (openai.AuthenticationError, AuthFailure),  # 401
         (openai.PermissionDeniedError, AuthFailure),  # 403
         (openai.NotFoundError, AuthFailure),  # 404: an unknown model
+        (IncompleteOutputException, OutputTruncated),  # finish_reason "length"
         (openai.RateLimitError, TransientError),  # 429
         (openai.ConflictError, TransientError),  # 409
         (openai.InternalServerError, TransientError),  # 5xx
         (openai.APIStatusError, None),  # any other status: judged by it (408 is transient)
+        (openai.APITimeoutError, CallTimeout),  # an attempt outlasted --timeout
         (openai.APIConnectionError, TransientError),  # timeouts and dropped connections
         (openai.APIError, RequestRejected),  # an answer the SDK could not read
     )
@@ -94,7 +152,9 @@ class OpenAIProvider(Provider):
                 usage_of=usage_of_body,
             ),
         )
-        self.client = instructor.from_openai(self.sdk, mode=instructor.Mode.TOOLS)
+        self.mode = settings.mode
+        self.client = instructor.from_openai(self.sdk, mode=MODES[self.mode])
+        self._window: int | bool | None = False  # False: not asked yet
 
     async def structured(
         self,
@@ -106,7 +166,9 @@ class OpenAIProvider(Provider):
         on_call: Callable[[], None],
     ) -> Answer:
         hooks = Hooks()
+        completions: list[Any] = []
         hooks.on("completion:kwargs", lambda *args, **kwargs: on_call())
+        hooks.on("completion:response", completions.append)
         try:
             parsed, completion = await self.client.chat.completions.create_with_completion(
                 model=self.model_name,
@@ -118,6 +180,7 @@ class OpenAIProvider(Provider):
             )
         except InstructorRetryException as exc:
             usage = usage_of(exc.total_usage)
+            self._check_mode(completions, exc.__cause__, usage)
             failure = self.translate(exc.__cause__, usage) if exc.__cause__ else None
             if failure is not None:
                 raise failure from None
@@ -125,13 +188,73 @@ class OpenAIProvider(Provider):
                 self.redact(str(exc.__cause__ or exc)),
                 usage=usage,
                 last_arguments=tool_arguments(exc.last_completion),
+                answers=self._answers(completions),
+            ) from None
+        except IncompleteOutputException:
+            usage = sum_usage(completions)
+            raise OutputTruncated(
+                f"the answer was cut off at max_tokens {params.get('max_tokens')} "
+                "(finish_reason 'length')",
+                usage=usage,
+                answers=self._answers(completions),
             ) from None
         except Exception as exc:  # raised past instructor's loop: still the SDK's to translate
-            failure = self.translate(exc)
+            usage = sum_usage(completions)
+            self._check_mode(completions, exc, usage)
+            failure = self.translate(exc, usage)
             if failure is None:
                 raise
             raise failure from None
-        return Answer(parsed, usage_of(completion.usage))
+        return Answer(parsed, usage_of(completion.usage), self._answers(completions[:-1]))
+
+    def _answers(self, completions: list[Any]) -> list[str]:
+        return [text for text in map(answer_text, completions) if text is not None]
+
+    def _check_mode(self, completions: list[Any], exc: BaseException | None, usage: Usage) -> None:
+        """Raise :class:`ModeRefused` when the failure says the server does not do ``--mode``."""
+        if (
+            self.mode == "tools"
+            and completions
+            and all(tool_arguments(c) is None for c in completions)
+        ):
+            raise ModeRefused(
+                f"the server answered {len(completions)} time(s) with text and no tool call: it "
+                "ignores a forced tool_choice; try --mode json_schema (or --mode json)",
+                usage=usage,
+            )
+        if (
+            self.mode == "json_schema"
+            and isinstance(exc, openai.APIStatusError)
+            and exc.status_code in {400, 422, 500}
+            and "response_format" in str(exc) + exc.response.text
+        ):
+            raise ModeRefused(
+                f"the server refused response_format json_schema (HTTP {exc.status_code}: "
+                f"{self.redact(str(exc))[:200]}); try --mode json (or --mode tools)",
+                status=exc.status_code,
+                usage=usage,
+            )
+
+    async def context_window(self) -> int | None:
+        """What a local server says its context window is: ``/props``, then ``/v1/models``."""
+        if self._window is False:
+            self._window = await self._ask_window() if self.settings.base_url else None
+        return self._window if isinstance(self._window, int) else None
+
+    async def _ask_window(self) -> int | None:
+        base = str(self.sdk.base_url).rstrip("/")
+        root = base.removesuffix("/v1")
+        headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
+        async with httpx2.AsyncClient(timeout=5.0, headers=headers) as client:
+            for url in (f"{root}/props", f"{base}/models"):
+                try:
+                    response = await client.get(url)
+                    window = window_of(response.json(), self.model_name)
+                except (httpx2.HTTPError, ValueError):
+                    continue
+                if response.is_success and window:
+                    return window
+        return None
 
     async def aclose(self) -> None:
         await self.sdk.close()
