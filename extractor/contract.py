@@ -28,11 +28,25 @@ VALIDATION_CONTEXT: ContextVar[dict[str, Any] | None] = ContextVar(
 )
 
 
+#: The longest quote accepted: a sentence or two. Longer is a runaway (a grammar-constrained
+#: server stops there); the rules baseline's quotes in the gold sets' articles are all shorter.
+QUOTE_MAX = 400
+
+
+class BoundedQuote(Quote):
+    """A verbatim quote the model gives for one filled value, at most a sentence or two."""
+
+    quote: str = Field(
+        max_length=QUOTE_MAX, description="A short passage copied exactly from the article."
+    )
+
+
 class IncidentExtraction(IncidentRecord):
     """The incident record, with a verbatim quote from the article for every value filled."""
 
-    evidence: list[Quote] = Field(
+    evidence: list[BoundedQuote] = Field(
         default_factory=list,
+        max_length=200,
         description="One entry per filled value: its field path and a short quote copied exactly "
         "from the article that supports it.",
     )
@@ -44,7 +58,8 @@ class IncidentExtraction(IncidentRecord):
         article = context.get("article")
         if not isinstance(article, ArticleText):
             return self
-        self._grounding = ground(self, self.evidence, article)
+        quotes: list[Quote] = list(self.evidence)
+        self._grounding = ground(self, quotes, article)
         failed = [(path, ev.quote) for path, ev in self._grounding.items() if not ev.grounded]
         if failed and context.get("strict_grounding", True):
             listed = "; ".join(
@@ -63,6 +78,42 @@ class IncidentExtraction(IncidentRecord):
         return ExtractionResult(record, dict(self._grounding), usage, attempts)
 
 
+def compact_schema(node: Any) -> Any:
+    """A JSON schema without titles, descriptions or null defaults, optional types written short.
+
+    ``{"anyOf": [{"type": "string", "maxLength": 80}, {"type": "null"}]}`` becomes
+    ``{"type": ["string", "null"], "maxLength": 80}``. The constraints (types, enums, bounds,
+    required) stay: only the prose goes, which a prompt carrying the rules (``incident@v3``)
+    says once instead.
+    """
+    if isinstance(node, list):
+        return [compact_schema(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    out = {
+        key: compact_schema(value)
+        for key, value in node.items()
+        if key not in {"title", "description"} and not (key == "default" and value is None)
+    }
+    options = out.get("anyOf")
+    if isinstance(options, list) and len(options) == 2 and {"type": "null"} in options:
+        other = next(o for o in options if o != {"type": "null"})
+        if isinstance(other.get("type"), str):
+            del out["anyOf"]
+            out.update(other, type=[other["type"], "null"])
+    return out
+
+
+class CompactIncidentExtraction(IncidentExtraction):
+    """The incident record and a verbatim quote for every value filled."""
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        schema: dict[str, Any] = compact_schema(super().model_json_schema(*args, **kwargs))
+        schema["title"] = "IncidentExtraction"  # the tool's name, as the full schema's
+        return schema
+
+
 #: Changes whenever the record schema (and so the tool the model is asked to fill) changes.
 SCHEMA_HASH = hashlib.sha256(
     json.dumps(IncidentExtraction.model_json_schema(), sort_keys=True).encode()
@@ -74,3 +125,7 @@ SCHEMA_HASH = hashlib.sha256(
 #: rebuilt each time: ~10 ms of CPU per call. Wrapped once here, with instructor's own wrapper,
 #: the schema is built once and cached; the request bodies are byte-for-byte the same.
 TOOL_MODEL = instructor.response_schema(IncidentExtraction)
+#: The same tool without the prose: selected by ``schema = "compact"`` in a prompt's meta.toml.
+COMPACT_TOOL_MODEL = instructor.response_schema(CompactIncidentExtraction)
+#: Tool models by the ``schema`` key of a prompt's meta.toml (``full`` when it has none).
+TOOL_MODELS = {"full": TOOL_MODEL, "compact": COMPACT_TOOL_MODEL}

@@ -86,6 +86,11 @@ def answer_text(completion: Any) -> str | None:
     return str(content) if content else None
 
 
+def probe_client(headers: Mapping[str, str]) -> httpx2.AsyncClient:
+    """The client that asks a server for its context window (a few seconds at most)."""
+    return httpx2.AsyncClient(timeout=5.0, headers=dict(headers))
+
+
 #: ``--mode`` to instructor's modes for chat-completions servers.
 MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -245,7 +250,7 @@ class OpenAIProvider(Provider):
         base = str(self.sdk.base_url).rstrip("/")
         root = base.removesuffix("/v1")
         headers = {"Authorization": f"Bearer {self.api_key}"} if self.api_key else {}
-        async with httpx2.AsyncClient(timeout=5.0, headers=headers) as client:
+        async with probe_client(headers) as client:
             for url in (f"{root}/props", f"{base}/models"):
                 try:
                     response = await client.get(url)

@@ -25,7 +25,12 @@ import jinja2
 from pydantic import ValidationError
 
 from extractor.backend import Backend, ExtractionResult
-from extractor.contract import SCHEMA_HASH, TOOL_MODEL, VALIDATION_CONTEXT, IncidentExtraction
+from extractor.contract import (
+    SCHEMA_HASH,
+    TOOL_MODELS,
+    VALIDATION_CONTEXT,
+    IncidentExtraction,
+)
 from extractor.documents import Document
 from extractor.errors import (
     ConfigError,
@@ -105,13 +110,21 @@ class SinglePass(Backend):
         self.max_input_tokens = settings.max_input_tokens or window
         self.params = {k: v for k, v in prompt.params.items() if k in CALL_PARAMS}
         self.params.setdefault("max_tokens", DEFAULT_MAX_TOKENS)
+        schema = str(prompt.meta.get("schema", "full"))
+        if schema not in TOOL_MODELS:
+            raise ConfigError(
+                f"{prompt.path / 'meta.toml'}: schema {schema!r} is not a schema rendering",
+                hint=f"use one of {', '.join(sorted(TOOL_MODELS))}",
+            )
+        self.schema = schema
+        self.tool_model = TOOL_MODELS[schema]
 
     def cache_key(self, document: Document) -> str | None:
         payload = {
             "model": self.model,
             "base_url": self.settings.base_url or "",
             "messages": self.template.render(document),
-            "schema": SCHEMA_HASH,
+            "schema": SCHEMA_HASH if self.schema == "full" else f"{SCHEMA_HASH}:{self.schema}",
             "params": self.params,
             "max_retries": self.settings.max_retries,
         }
@@ -147,7 +160,7 @@ class SinglePass(Backend):
         window, source = await self._window()
         if window is None:
             return self.params
-        schema = json.dumps(TOOL_MODEL.model_json_schema())
+        schema = json.dumps(self.tool_model.model_json_schema())
         prompt = (sum(len(m["content"]) for m in messages) + len(schema)) // CHARS_PER_TOKEN_SAFE
         room = window - prompt
         wanted = int(self.params["max_tokens"])
@@ -211,7 +224,7 @@ class SinglePass(Backend):
         """Which follow-up to send once more, if any: ``truncated`` or ``empty``."""
         if calls > self.settings.max_retries:
             return None  # no attempts left
-        if isinstance(outcome, OutputTruncated) and (best is None or is_empty(best)):
+        if isinstance(outcome, OutputTruncated):
             name = "truncated"
         elif best is not None and is_empty(best) and document.text.strip():
             name = "empty"
@@ -253,7 +266,7 @@ class SinglePass(Backend):
                 try:
                     answer = await provider.structured(
                         messages,
-                        TOOL_MODEL,
+                        self.tool_model,
                         max_retries=max_retries,
                         params=params,
                         on_call=lambda: calls.append(None),
