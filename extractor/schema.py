@@ -18,12 +18,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationIn
 from extractor.resources import state_codes, us_states
 
 SCHEMA_VERSION: Literal["1"] = "1"
-#: Length bounds (characters) that stop a runaway string early: a grammar-constrained server
-#: cannot write past them, and any other answer is re-asked. The longest values in the gold sets
-#: (evals/gold, evals/heldout/gold) are 19 (a name), 75 (an agency) and 240 (a summary).
-NAME_MAX = 80
-PLACE_MAX = 160
-SUMMARY_MAX = 600
 
 
 class EncounterType(StrEnum):
@@ -223,7 +217,7 @@ class Person(BaseModel):
         "bystander: a person hit or endangered who was not targeted (e.g. an untargeted passenger)."
     )
     name: Annotated[str | None, _Str] = Field(
-        None, max_length=NAME_MAX, description="Name as written; null if not named."
+        None, description="Name as written; null if not named."
     )
     age: Annotated[int | None, Field(ge=0, le=120)] = Field(
         None, description="Age in years if stated."
@@ -272,9 +266,7 @@ class IncidentRecord(BaseModel):
         description="HH:MM, 24-hour local time of the use of force (failing that, the earliest "
         "stated time of the encounter). '6:50 p.m.' -> '18:50', 'around noon' -> '12:00'.",
     )
-    city: Annotated[str | None, _Str] = Field(
-        None, max_length=NAME_MAX, description="City, e.g. 'Chicago'."
-    )
+    city: Annotated[str | None, _Str] = Field(None, description="City, e.g. 'Chicago'.")
     state: Annotated[str | None, BeforeValidator(normalise_state)] = Field(
         None,
         description="Two-letter US postal code, e.g. 'IL'; also when only a well-known city is "
@@ -282,19 +274,14 @@ class IncidentRecord(BaseModel):
     )
     location: Annotated[str | None, _Str] = Field(
         None,
-        max_length=PLACE_MAX,
         description="Where police used force, as precisely as written: '2200 block of West "
         "Maypole Avenue', 'Leavitt and Walnut streets'; failing that, where the encounter began.",
     )
     neighborhood: Annotated[str | None, _Str] = Field(
-        None,
-        max_length=PLACE_MAX,
-        description="Neighborhood or community area as written, e.g. 'Near West Side'.",
+        None, description="Neighborhood or community area as written, e.g. 'Near West Side'."
     )
     police_agency: Annotated[str | None, _Str] = Field(
-        None,
-        max_length=PLACE_MAX,
-        description="Agency of the officers involved, in full: 'Chicago Police Department'.",
+        None, description="Agency of the officers involved, in full: 'Chicago Police Department'."
     )
     encounter_type: Annotated[EncounterType | None, _Enum] = Field(
         None,
@@ -344,7 +331,6 @@ class IncidentRecord(BaseModel):
     )
     investigating_agency: Annotated[str | None, _Str] = Field(
         None,
-        max_length=PLACE_MAX,
         description="Body investigating the police use of force, written in full, not as an "
         "acronym: 'Civilian Office of Police Accountability'. Null when no police use of force "
         "is investigated.",
@@ -360,9 +346,7 @@ class IncidentRecord(BaseModel):
         "described individually; subjects; victims; bystanders). Not quoted witnesses, relatives "
         "or officials, and not unnamed groups.",
     )
-    summary: str = Field(
-        "", max_length=SUMMARY_MAX, description="One or two plain sentences about the incident."
-    )
+    summary: str = Field("", description="One or two plain sentences about the incident.")
 
     @field_validator("incident_date", "video_release_date")
     @classmethod

@@ -143,13 +143,16 @@ class SinglePass(Backend):
             )
 
     async def _window(self) -> tuple[int | None, str]:
-        """The context window and where it came from: the setting, the server, the price table."""
+        """The context window and where it came from: the setting, the price table, the server.
+
+        A model in the price table (a hosted one) is not asked; a local server's model is.
+        """
         if self.settings.context_window:
             return self.settings.context_window, "--context-window"
+        if self.price_window:
+            return self.price_window, "the price table"
         reported = await self.provider.context_window()
-        if reported:
-            return reported, "the server"
-        return self.price_window, "the price table"
+        return reported, "the server"
 
     async def _sized(self, document: Document, messages: list[dict[str, str]]) -> dict[str, Any]:
         """The call's parameters with ``max_tokens`` cut to what the prompt leaves of the window.
