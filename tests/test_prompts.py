@@ -31,10 +31,10 @@ def test_render_puts_publication_date_and_article_in_the_user_message() -> None:
 
 
 def test_bare_name_is_the_latest_version_and_versions_differ() -> None:
-    assert load_prompt("incident").version == "v2"
+    assert load_prompt("incident").version == "v3"
     v1, v2 = load_prompt("incident@v1"), load_prompt("incident@v2")
     assert v1.content_hash != v2.content_hash and v2.changes.strip()
-    assert [p.ref for p in list_prompts()] == ["incident@v1", "incident@v2"]
+    assert [p.ref for p in list_prompts()] == ["incident@v1", "incident@v2", "incident@v3"]
 
 
 def test_unknown_version_lists_what_exists() -> None:
