@@ -45,6 +45,8 @@ class RunSummary:
     prompt: str | None
     total: int = 0
     succeeded: int = 0
+    #: records with no value filled (of ``succeeded``): a model that answered but said nothing
+    empty_records: int = 0
     failed: int = 0
     skipped: int = 0
     ungrounded_values: int = 0
@@ -70,6 +72,7 @@ class RunSummary:
         self.total += 1
         if line.ok:
             self.succeeded += 1
+            self.empty_records += line.empty
             self.ungrounded_values += sum(1 for e in line.evidence.values() if not e.grounded)
         else:
             self.failed += 1

@@ -63,6 +63,7 @@ def summary_table(summary: RunSummary) -> Table:
     rows = [
         ("articles processed", f"{summary.total:,}"),
         ("records written", f"{summary.succeeded:,}"),
+        ("  of which empty (no value filled)", f"{summary.empty_records:,}"),
         ("failed (error lines)", f"{summary.failed:,}"),
         ("skipped (already done)", f"{summary.skipped:,}"),
         ("inputs skipped (no article)", f"{len(summary.inputs_skipped):,}"),

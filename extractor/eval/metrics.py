@@ -250,6 +250,7 @@ def build_report(
         articles=Articles(
             scored=len(articles),
             with_record=sum(a.status == "scored" for a in articles),
+            empty_records=[a.doc_id for a in articles if a.status == "scored" and not a.filled],
             predictions=run.predicted_doc_ids,
             failed=[
                 FailedArticle(doc_id=a.doc_id, error=a.error or "")

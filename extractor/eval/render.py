@@ -128,6 +128,14 @@ def notes(report: EvalReport) -> RenderableType:
     if a.failed:
         texts.append(Text(f"failed (scored as all-missed): {len(a.failed)}", style="yellow"))
         texts += [Text(f"  {f.doc_id}: {f.error}", style="yellow") for f in a.failed]
+    if a.empty_records:
+        texts.append(
+            Text(
+                "records with no value filled (every gold value missed): "
+                + ", ".join(a.empty_records),
+                style="yellow",
+            )
+        )
     if a.missing_predictions:
         texts.append(
             Text(

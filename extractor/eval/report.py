@@ -136,6 +136,9 @@ class Articles(_Model):
 
     scored: int = Field(description="gold articles scored: all of them, failed/missing included")
     with_record: int = Field(description="scored articles whose prediction holds a record")
+    empty_records: list[str] = Field(
+        default_factory=list, description="of those, records with no value filled (all missed)"
+    )
     predictions: int = Field(description="distinct doc_ids in the predictions")
     failed: list[FailedArticle] = Field(description="error lines: scored as all-missed")
     missing_predictions: list[str] = Field(description="gold without a prediction: all-missed")

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field, PrivateAttr
 
-from extractor.evidence import Evidence
+from extractor.evidence import Evidence, filled_paths
 from extractor.schema import IncidentRecord
 from extractor.usage import Usage
 
@@ -66,6 +66,20 @@ class PredictionLine(BaseModel):
     @property
     def ok(self) -> bool:
         return self.error is None and self.record is not None
+
+    @property
+    def empty(self) -> bool:
+        """A record with no value filled: the model answered, but said nothing about the article.
+
+        Not an error (an article can state nothing codable), but a sign of a model that did not
+        engage: counted apart in the run summary and the eval report.
+        """
+        return self.ok and self.record is not None and not filled_paths(self.record)
+
+    @property
+    def outcome(self) -> str:
+        """``record``, ``empty`` (a record with no value filled) or ``error``."""
+        return "error" if not self.ok else "empty" if self.empty else "record"
 
     @property
     def missing_keys(self) -> tuple[str, ...]:
