@@ -15,6 +15,7 @@ from typing import Any
 
 from extractor.errors import ConfigError, PromptNotFoundError
 from extractor.eval import CompareReport, EvalReport, GoldLabel, load_gold, read_predictions, score
+from extractor.eval.calibration import DEFAULT_REVIEW_THRESHOLD
 from extractor.eval.paired import RESAMPLES, SEED, Side, compare_sides
 from extractor.prompts import load_prompt
 from extractor.runner import extract_paths
@@ -31,6 +32,7 @@ def evaluate(
     model: str | None = None,
     prompt: str | None = None,
     articles: Sequence[str | Path] = DEFAULT_ARTICLES,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
     **options: Any,
 ) -> EvalReport:
     """Score a predictions file against gold labels, or extract with ``model`` first.
@@ -45,6 +47,8 @@ def evaluate(
         model: ``"rules"`` or ``"openai/<name>"``, to extract first (instead of ``predictions``).
         prompt: the prompt template ``name@version`` for ``model``.
         articles: articles to extract, with ``model``.
+        review_threshold: values with confidence below this are the ones to review (the
+            report's ``calibration.review``; only lines with ``confidence`` have any).
         **options: other settings for the extraction (``base_url``, ``concurrency``, ``cache``...).
 
     Raises:
@@ -59,11 +63,11 @@ def evaluate(
         )
     labels = load_gold(gold)
     if predictions is not None:
-        return score(read_predictions(predictions), labels)
+        return score(read_predictions(predictions), labels, review_threshold=review_threshold)
     lines, summary = extract_paths(
         list(articles), model=model, prompt=prompt, kind="eval", **options
     )
-    report = score(lines, labels)
+    report = score(lines, labels, review_threshold=review_threshold)
     if summary.run_id is not None:
         _record_scores(summary.run_id, report)
     return report

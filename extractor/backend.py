@@ -24,6 +24,8 @@ class ExtractionResult:
     attempts: int = 1
     #: answered from the response cache: ``usage`` is what the original call spent
     cached: bool = False
+    #: field path -> agreement (0-1), when the record is the majority of several samples
+    confidence: dict[str, float] | None = None
 
 
 class Backend(abc.ABC):

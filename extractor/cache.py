@@ -48,14 +48,15 @@ class CachingBackend(Backend):
 
 
 def _dump(result: ExtractionResult) -> str:
-    return json.dumps(
-        {
-            "record": result.record.model_dump(mode="json"),
-            "evidence": {k: v.model_dump() for k, v in result.evidence.items()},
-            "usage": result.usage.as_dict(),
-            "attempts": result.attempts,
-        }
-    )
+    data = {
+        "record": result.record.model_dump(mode="json"),
+        "evidence": {k: v.model_dump() for k, v in result.evidence.items()},
+        "usage": result.usage.as_dict(),
+        "attempts": result.attempts,
+    }
+    if result.confidence is not None:  # sampled results only: other entries keep their bytes
+        data["confidence"] = result.confidence
+    return json.dumps(data)
 
 
 def _load(text: str) -> ExtractionResult:
@@ -66,4 +67,5 @@ def _load(text: str) -> ExtractionResult:
         usage=Usage.model_validate(data["usage"]),
         attempts=data["attempts"],
         cached=True,
+        confidence=data.get("confidence"),
     )

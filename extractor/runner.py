@@ -133,6 +133,7 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
         published=item.published,
         record=result.record,
         evidence=result.evidence,
+        confidence=result.confidence,
         usage=result.usage,
         attempts=result.attempts,
         cost_usd=_cost(price, result.usage),

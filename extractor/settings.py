@@ -86,6 +86,9 @@ class Settings(Paths):
     context_window: int | None = Field(
         None, ge=256, description="the model's context window in tokens (else asked of the server)"
     )
+    samples: int = Field(
+        1, ge=1, le=50, description="model calls per article, merged to the per-field majority"
+    )
     cache: bool = Field(True, description="answer unchanged requests from the response cache")
 
     def public_dict(self) -> dict[str, Any]:

@@ -37,11 +37,17 @@ class Sent:
     messages: list[dict[str, str]]
     #: the validation error of the previous answer, when this request is a re-ask
     reask_with: str | None = None
+    #: the call parameters (temperature, seed...) the strategy passed
+    params: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
 class Script:
-    """Outcomes per article marker, consumed in order; then "ok"."""
+    """Outcomes per article marker, consumed in order; then "ok".
+
+    An outcome is "ok", "invalid", "ungrounded", an HTTP status the SDK fails with, or a dict of
+    record values (and their ``evidence`` items) laid over the "ok" answer.
+    """
 
     outcomes: dict[str, list[Any]] = field(default_factory=dict)
     sent: list[Sent] = field(default_factory=list)
@@ -53,10 +59,14 @@ class Script:
         return "ok"
 
 
-def answer(article: str, outcome: str) -> str:
-    """The tool arguments for ``outcome``: ok, invalid (schema violation) or ungrounded."""
+def answer(article: str, outcome: str | dict[str, Any]) -> str:
+    """The tool arguments for ``outcome``: ok, invalid (schema violation), ungrounded, or values."""
     arguments = default_answer(article)
-    if outcome == "invalid":
+    if isinstance(outcome, dict):
+        extra = dict(outcome)
+        arguments["evidence"] = [*arguments["evidence"], *extra.pop("evidence", [])]
+        arguments.update(extra)
+    elif outcome == "invalid":
         arguments["police_hit_someone"] = "maybe"
     elif outcome == "ungrounded":
         arguments["evidence"] = [
@@ -91,7 +101,7 @@ class FakeProvider(Provider):
         usage, reask_with, text = Usage(), None, None
         for _ in range(max_retries + 1):
             on_call()
-            self.script.sent.append(Sent(article, messages, reask_with))
+            self.script.sent.append(Sent(article, messages, reask_with, dict(params)))
             outcome = self.script.next(article)
             if isinstance(outcome, int):  # the SDK fails; the message echoes the key
                 failure = FakeSDKError(outcome, f"refused token {self.api_key}")

@@ -149,8 +149,8 @@ def test_worklist_order(tmp_path: Path, runs: tuple[Path, Path]) -> None:
         (w["doc_id"][:3], w["gold"], w["disagreements"], w["confidence"]) for w in session.worklist
     ]
     assert order == [
-        ("002", False, [], None),
-        ("000", True, ["arrests", "incident_time", "people.gender"], None),
+        ("002", False, [], 1.0),  # no line carries confidence: the runs agree on all
+        ("000", True, ["arrests", "incident_time", "people.gender"], 0.5),  # 1 of 2
         ("001", True, [], 0.4),
     ]
 

@@ -26,7 +26,8 @@ def make_backend(
 ) -> Backend:
     """The backend for ``model``: ``rules``, or ``<provider>/<name>`` run by ``strategy``.
 
-    With ``cache`` (a run store), unchanged requests are answered from its response cache.
+    With ``settings.samples`` above 1, the ``single_pass`` strategy becomes ``sampled``. With
+    ``cache`` (a run store), unchanged requests are answered from its response cache.
 
     Raises:
         ConfigError: the model is unknown or lacks what it needs (a key, a base URL, its SDK).
@@ -42,6 +43,8 @@ def make_backend(
         from extractor.strategies import make_strategy
 
         provider = make_provider(model, settings)
+        if settings.samples > 1 and strategy == "single_pass":
+            strategy = "sampled"  # N single passes merged to the per-field majority
         backend = make_strategy(strategy, provider, load_prompt(settings.prompt), price)
     if cache is not None:
         from extractor.cache import CachingBackend

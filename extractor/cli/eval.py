@@ -53,6 +53,16 @@ def eval_command(
             max=1.0,
         ),
     ] = None,
+    review_threshold: Annotated[
+        float,
+        typer.Option(
+            "--review-threshold",
+            help="With sampled predictions (run --samples N): report what share of values lie "
+            "below this confidence (to check by hand) and what share of errors they hold.",
+            min=0.0,
+            max=1.0,
+        ),
+    ] = 0.8,
     gold: GoldOption = None,
     articles: ArticlesOption = None,
     *,
@@ -78,6 +88,7 @@ def eval_command(
             model=model,
             prompt=prompt,
             articles=article_paths,
+            review_threshold=review_threshold,
             **extra,
         )
         if json_path is not None:

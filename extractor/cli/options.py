@@ -48,6 +48,12 @@ _FLAGS: dict[str, tuple[Any, tuple[str, ...], str]] = {
         ("--context-window",),
         "the model's context window in tokens; max_tokens is sized to what the prompt leaves",
     ),
+    "samples": (
+        int | None,
+        ("--samples",),
+        "ask the model N times per article; write each field's majority value and its "
+        "agreement (0-1) as the line's 'confidence'",
+    ),
 }
 _DEFAULTS = {
     "prompt": "; default incident@v1",
@@ -57,6 +63,7 @@ _DEFAULTS = {
     "timeout": "; default 60; a local model on a CPU needs 600 or more",
     "mode": "; default tools",
     "context_window": "; default: asked of the server, else the price table's",
+    "samples": "; default 1",
 }
 #: How each setting is spelled on the command line, for error messages.
 FLAG_NAMES = {name: spellings[0] for name, (_, spellings, _) in _FLAGS.items()}
@@ -95,6 +102,7 @@ class RunOptions:
     prices: Path | None = None
     mode: str | None = None
     context_window: int | None = None
+    samples: int | None = None
     no_cache: bool = False
 
     def flags(self) -> dict[str, Any]:

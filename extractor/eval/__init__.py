@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from extractor.errors import PredictionsFileError
+from extractor.eval.calibration import DEFAULT_REVIEW_THRESHOLD
 from extractor.eval.gold import GoldLabel, load_gold
 from extractor.eval.metrics import (
     BOOTSTRAP_RESAMPLES,
@@ -46,10 +47,17 @@ def score(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
     level: float = CONFIDENCE_LEVEL,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
 ) -> EvalReport:
     """Score prediction lines against gold labels keyed by doc_id.
 
     Every gold article is scored (failed or missing predictions as all-missed); predictions
     without gold are listed in ``report.articles.unscored_predictions``.
     """
-    return build_report(judge_run(predictions, gold), resamples=resamples, seed=seed, level=level)
+    return build_report(
+        judge_run(predictions, gold),
+        resamples=resamples,
+        seed=seed,
+        level=level,
+        review_threshold=review_threshold,
+    )

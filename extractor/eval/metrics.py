@@ -23,6 +23,7 @@ from statistics import fmean
 import numpy as np
 import numpy.typing as npt
 
+from extractor.eval.calibration import DEFAULT_REVIEW_THRESHOLD, calibration
 from extractor.eval.judge import FIELD_KINDS, TEXT_CORRECT_THRESHOLD, TEXT_PARTIAL_THRESHOLD, Kind
 from extractor.eval.judge import Verdict as V
 from extractor.eval.people import MIN_SIMILARITY, SIMILARITY_WEIGHTS
@@ -213,8 +214,9 @@ def build_report(
     resamples: int = BOOTSTRAP_RESAMPLES,
     seed: int = BOOTSTRAP_SEED,
     level: float = CONFIDENCE_LEVEL,
+    review_threshold: float = DEFAULT_REVIEW_THRESHOLD,
 ) -> EvalReport:
-    """Build the :class:`EvalReport` of a judged run."""
+    """Build the :class:`EvalReport` of a judged run (``review_threshold``: see calibration)."""
     articles = run.articles
     by_field: dict[str, list[Observation]] = {key: [] for key in SCORED_FIELDS}
     support: Counter[str] = Counter()
@@ -287,5 +289,8 @@ def build_report(
             people_min_similarity=MIN_SIMILARITY,
             people_similarity_weights=dict(SIMILARITY_WEIGHTS),
             partial_credit=PARTIAL_CREDIT,
+        ),
+        calibration=calibration(
+            (o for a in articles for o in a.observations), threshold=review_threshold
         ),
     )

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 from scipy.stats import binomtest
 
+from extractor.eval.agreement import across_runs, field_means
 from extractor.eval.gold import GoldLabel
 from extractor.eval.judge import Verdict
 from extractor.eval.metrics import OUTCOMES, build_report, micro_f1
@@ -242,6 +243,9 @@ def compare_sides(
         sides=[_summary(side, report) for side, report in zip(sides, reports, strict=True)],
         pairs=pairs,
         disagreements=_disagreements([side.label for side in sides], judged),
+        agreement=field_means(
+            a.agreement for a in across_runs([side.lines for side in sides], gold).values()
+        ),
     )
 
 

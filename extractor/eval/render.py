@@ -197,6 +197,36 @@ def diffs_table(report: EvalReport) -> Table:
     return table
 
 
+def calibration_table(report: EvalReport) -> RenderableType:
+    """The reliability table (accuracy by confidence bin) and the review-only-the-doubtful line."""
+    cal = report.calibration
+    if cal is None:
+        return Group()
+    table = Table(
+        title=f"calibration: {cal.values} values with confidence (agreement of samples)",
+        title_justify="left",
+    )
+    for name in ("confidence", "values", "accuracy", "mean confidence"):
+        table.add_column(name, justify="right")
+    for b in cal.bins:
+        closing = "]" if b.high == 1.0 else ")"
+        table.add_row(
+            f"[{b.low:.1f}, {b.high:.1f}{closing}",
+            str(b.count),
+            _pct(b.accuracy),
+            _pct(b.mean_confidence),
+        )
+    table.add_section()
+    table.add_row("all", str(cal.values), _pct(cal.accuracy), _pct(cal.mean_confidence))
+    r = cal.review
+    review = Text(
+        f"review below {r.threshold:g}: check {r.to_check} of {cal.values} values "
+        f"({_pct(r.share_to_check)}), catching {r.errors_caught} of {r.errors} errors "
+        f"({_pct(r.share_of_errors_caught)})"
+    )
+    return Group(table, review)
+
+
 @dataclass(frozen=True)
 class EvalView:
     """An eval report as printed: scores table and notes, then the diffs when asked for."""
@@ -209,6 +239,8 @@ class EvalView:
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
         yield scores_table(self.report, model=self.model, prompt=self.prompt)
         yield notes(self.report)
+        if self.report.calibration is not None:
+            yield calibration_table(self.report)
         if self.show_diffs:
             yield diffs_table(self.report)
 

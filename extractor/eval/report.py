@@ -174,6 +174,37 @@ class ScoringSettings(_Model):
     excluded_fields: list[str] = Field(default_factory=lambda: ["summary"])
 
 
+class CalibrationBin(_Model):
+    """Values whose confidence falls in ``[low, high)`` (the last bin includes 1.0)."""
+
+    low: float
+    high: float
+    count: int
+    accuracy: float | None = Field(description="share judged correct or true_null; null if empty")
+    mean_confidence: float | None = None
+
+
+class Review(_Model):
+    """ "Review only what is doubtful": check the values below ``threshold``, trust the rest."""
+
+    threshold: float
+    to_check: int = Field(description="values with confidence below the threshold")
+    share_to_check: float | None = Field(description="to_check over all values with confidence")
+    errors: int = Field(description="values not judged correct or true_null")
+    errors_caught: int = Field(description="errors among the values to check")
+    share_of_errors_caught: float | None = Field(description="errors_caught over errors")
+
+
+class Calibration(_Model):
+    """Accuracy by confidence bin (a reliability table) over values whose line has confidence."""
+
+    values: int
+    accuracy: float | None
+    mean_confidence: float | None
+    bins: list[CalibrationBin]
+    review: Review
+
+
 class EvalReport(_Model):
     """The whole report."""
 
@@ -192,6 +223,8 @@ class EvalReport(_Model):
     per_article: list[ArticleReport]
     diffs: list[Diff]
     settings: ScoringSettings
+    #: null when no scored line carries ``confidence`` (a run without ``--samples``)
+    calibration: Calibration | None = None
 
     def to_json(self) -> str:
         """Stable, indented JSON (key order as declared, fields in schema order)."""
@@ -279,6 +312,11 @@ class CompareReport(BaseModel):
     sides: list[SideSummary]
     pairs: list[PairResult]
     disagreements: list[Disagreement]
+    agreement: dict[str, float] = Field(
+        default_factory=dict,
+        description="per field, the mean agreement of the sides' values (share of sides giving "
+        "the majority value) over gold articles that two or more sides have a record for",
+    )
 
     def to_json(self) -> str:
         """Stable, indented JSON (key order as declared, sides in the order given)."""

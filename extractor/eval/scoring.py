@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from extractor.eval.canon import is_empty
@@ -45,6 +45,8 @@ class Observation:
     items: ItemCounts | None = None
     quote: str | None = None
     grounded: bool | None = None
+    #: the prediction line's agreement for this value (``run --samples N``), if it has one
+    confidence: float | None = None
 
 
 @dataclass
@@ -137,7 +139,11 @@ def _judge_person(
 
 
 def _judge_record(
-    doc_id: str, label: GoldLabel, predicted: IncidentRecord, evidence: dict[str, Evidence]
+    doc_id: str,
+    label: GoldLabel,
+    predicted: IncidentRecord,
+    evidence: dict[str, Evidence],
+    confidence: Mapping[str, float] | None = None,
 ) -> tuple[list[Observation], int]:
     gold = label.record
     found: list[Observation] = []
@@ -152,6 +158,8 @@ def _judge_record(
         found += _judge_person(doc_id, label, gi, predicted.people[pj], pj, evidence)
     for pj in alignment.unmatched_predicted:
         found += _judge_person(doc_id, label, None, predicted.people[pj], pj, evidence)
+    if confidence:  # values the line predicted (a missed gold person below has no prediction)
+        found = [replace(o, confidence=confidence.get(o.path)) for o in found]
     for gi in alignment.unmatched_gold:  # a missed person: only its gold values count (missed)
         found += [
             o
@@ -181,7 +189,7 @@ def score_article(label: GoldLabel, line: PredictionLine | None) -> ArticleScore
             error=error,
         )
     record = line.record
-    observations, matched = _judge_record(doc_id, label, record, line.evidence)
+    observations, matched = _judge_record(doc_id, label, record, line.evidence, line.confidence)
     filled: Counter[str] = Counter()
     grounded: Counter[str] = Counter()
     for path in filled_paths(record):

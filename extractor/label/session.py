@@ -2,8 +2,10 @@
 
 Worklist order: articles without gold first; then articles whose ``--from`` runs predict
 different values (the disagreement queue of :func:`extractor.eval.paired.compare_sides`, most disagreeing
-fields first); then the rest, lowest confidence first where lines carry a ``confidence`` object
-(field path -> agreement 0-1; nothing writes one yet, so today this is doc_id order). For
+fields first); then the rest, lowest confidence first: a line's ``confidence`` object (field
+path -> agreement 0-1, as ``run --samples N`` writes it), or, when no ``--from`` line for the
+article carries one, the agreement of the ``--from`` runs with each other (the same measure,
+:func:`extractor.eval.agreement.agree`, across runs instead of samples). For
 articles without gold, the comparison is judged against the first run's record, so people are
 still aligned the eval's way.
 """
@@ -16,6 +18,7 @@ from typing import Any
 
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError
+from extractor.eval.agreement import agree
 from extractor.eval.gold import GoldLabel
 from extractor.eval.paired import compare_sides
 from extractor.label.guidelines import field_anchors
@@ -62,20 +65,35 @@ class LabelSession:
             articles={k: Path(d.source) for k, d in self.docs.items() if d.source},
         )
         self.sources: list[Source] = load_sources(sources)
+        self._confidence: dict[str, dict[str, dict[str, float]]] = {}
         self.anchors = (
             field_anchors(self.guidelines.read_text(encoding="utf-8")) if self.guidelines else {}
         )
         self.worklist = self._order()
 
+    def confidence(self, doc_id: str) -> dict[str, dict[str, float]]:
+        """Per source label, field path -> confidence for ``doc_id`` (see the module docstring)."""
+        if doc_id not in self._confidence:
+            given = {s.label: s.confidence[doc_id] for s in self.sources if doc_id in s.confidence}
+            if not given:
+                lines = [(s.label, s.line(doc_id)) for s in self.sources]
+                runs = [(label, line.record) for label, line in lines if line and line.record]
+                if len(runs) > 1:
+                    agreement = agree([record for _, record in runs])
+                    given = {label: agreement.shares_for(k) for k, (label, _) in enumerate(runs)}
+            self._confidence[doc_id] = given
+        return self._confidence[doc_id]
+
     def _contributions(self, doc_id: str) -> list[Contribution]:
         found = []
+        confidence = self.confidence(doc_id)
         for source in self.sources:
             line = source.line(doc_id)
             if line is not None and line.record is not None:
                 evidence = {k: v.model_dump() for k, v in line.evidence.items()}
                 found.append(
                     Contribution(
-                        source.label, line.record, evidence, source.confidence.get(doc_id, {})
+                        source.label, line.record, evidence, confidence.get(source.label, {})
                     )
                 )
         return found
@@ -99,7 +117,7 @@ class LabelSession:
                     disagree[item.doc_id].append(item.field)
         items = []
         for doc_id in self.docs:
-            conf = [v for s in self.sources for v in s.confidence.get(doc_id, {}).values()]
+            conf = [v for shares in self.confidence(doc_id).values() for v in shares.values()]
             items.append(
                 {
                     "doc_id": doc_id,

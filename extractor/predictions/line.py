@@ -50,6 +50,9 @@ class PredictionLine(BaseModel):
     doc_id: str
     record: IncidentRecord | None = None
     evidence: dict[str, Evidence] = Field(default_factory=dict)
+    #: field path -> agreement (0-1) of the values written, when sampled (``run --samples N``);
+    #: None (and then not written) otherwise, so unsampled lines keep their exact bytes
+    confidence: dict[str, float] | None = None
     error: ErrorInfo | None = None
     model: str
     prompt: PromptRef | None = None
@@ -87,7 +90,7 @@ class PredictionLine(BaseModel):
         return self._missing_keys
 
     def to_json(self) -> str:
-        return self.model_dump_json()
+        return self.model_dump_json(exclude=None if self.confidence else {"confidence"})
 
     @classmethod
     def from_json(cls, line: str | bytes) -> PredictionLine:
