@@ -172,6 +172,11 @@ def test_eval_reports_calibration_from_lines_with_confidence(tmp_path: Path) -> 
     assert "calibration: 4 values with confidence" in result.stdout
     assert "[0.6, 0.8)" in result.stdout and "[0.8, 1.0]" in result.stdout
     assert "review below 0.8: check 3 of 4 values (0.75), catching 2 of 2 errors" in result.stdout
+    page = tmp_path / "r.html"
+    assert CliRunner().invoke(app, [*args, "--html", str(page)]).exit_code == 0
+    html = page.read_text(encoding="utf-8")
+    assert 'id="calibration"' in html and html.count("<circle data-bin") == 3  # non-empty bins
+    assert "check 3 of 4 values (0.750), catching 2 of 2 errors (1.000)" in html
     strict = CliRunner().invoke(app, [*args, "--review-threshold", "0.5"])
     assert "review below 0.5: check 1 of 4 values (0.25), catching 1 of 2 errors" in strict.stdout
     # lines without confidence: the key is null and nothing is shown
@@ -181,6 +186,11 @@ def test_eval_reports_calibration_from_lines_with_confidence(tmp_path: Path) -> 
         app, ["eval", "--predictions", str(plain), "--gold", str(gold), "--json", str(report_path)]
     )
     assert result.exit_code == 0 and "calibration" not in result.stdout
+    assert (
+        CliRunner().invoke(app, [*args[:2], str(plain), *args[3:], "--html", str(page)]).exit_code
+        == 0
+    )
+    assert 'id="calibration"' not in page.read_text(encoding="utf-8")
     assert json.loads(report_path.read_text())["calibration"] is None
 
 

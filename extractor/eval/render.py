@@ -203,7 +203,7 @@ def calibration_table(report: EvalReport) -> RenderableType:
     if cal is None:
         return Group()
     table = Table(
-        title=f"calibration: {cal.values} values with confidence (agreement of samples)",
+        title=f"calibration: {cal.values} values with confidence",
         title_justify="left",
     )
     for name in ("confidence", "values", "accuracy", "mean confidence"):
