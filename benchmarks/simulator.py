@@ -129,6 +129,8 @@ class SimConfig:
     batch_expire_after: float | None = None
     #: the batch fails validation: status ``failed``, ``errors`` listed, no output at all
     batch_fail: bool = False
+    #: keep every chat-completions request body in ``Simulator.bodies`` (tests compare them)
+    record_bodies: bool = False
 
     def __post_init__(self) -> None:
         if self.latency_dist not in ("uniform", "lognormal"):
@@ -497,6 +499,8 @@ class Simulator:
         self._error: BaseException | None = None
         self._port: int | None = None
         self.batches = BatchEngine(self)
+        #: chat-completions request bodies, in arrival order (with ``record_bodies``)
+        self.bodies: list[dict[str, Any]] = []
 
     # lifecycle
     @property
@@ -675,6 +679,8 @@ class Simulator:
                 "invalid_request_error",
                 "unsupported_value",
             )
+        if self.config.record_bodies:
+            self.bodies.append(req)
         article = extract_article(req["messages"])
         key = article_hash(article)
         prompt_tokens = max(1, len(body) // 4)
@@ -861,6 +867,11 @@ class BatchEngine:
         """Change ``batch_validating_s``/``_in_progress_s``/``_finalizing_s`` for every batch."""
         for name, value in seconds.items():
             setattr(self.sim.config, f"batch_{name}", value)
+
+    def input_lines(self, batch_id: str) -> list[dict[str, Any]]:
+        """The request lines of a created batch, as uploaded."""
+        with self._lock:
+            return [dict(line) for line in self._batches[batch_id]["lines"]]
 
     def snapshot(self) -> dict[str, Any]:
         with self._lock:

@@ -31,7 +31,6 @@ from extractor.evidence import ArticleText
 from extractor.predictions import PredictionLine
 from extractor.pricing import Price
 from extractor.runner import OnLine, RunSummary, _cost, _process, _prompt_ref, run_items
-from extractor.schema import IncidentRecord
 from extractor.settings import Settings
 from extractor.store import BatchJob, RunStore
 from extractor.strategies.single_pass import SinglePass
@@ -93,10 +92,9 @@ class _Reasker(Backend):
         return result
 
 
-def _empty(record: IncidentRecord) -> bool:
-    """No field filled: the same answer as no answer (the summary aside)."""
-    data = record.model_dump(exclude={"summary"}, exclude_none=True)
-    return not any(value not in ([], {}, "") for value in data.values())
+def _empty(result: ExtractionResult) -> bool:
+    """No field filled (the summary aside, which needs no evidence): as good as no answer."""
+    return not result.evidence
 
 
 class BatchRun:
@@ -290,7 +288,7 @@ class BatchRun:
             VALIDATION_CONTEXT.reset(context)
         assert isinstance(parsed, IncidentExtraction)
         result = parsed.to_result(usage, 1)
-        if _empty(result.record):
+        if _empty(result) and document.text.strip():
             self.counts.empty += 1
             self.counts.reasks[document.doc_id] = _Reask(usage)
             return
