@@ -912,8 +912,10 @@ class BatchEngine:
             return _error(
                 400, "Send a multipart 'file' with purpose 'batch'.", "invalid_request_error"
             )
+        with upload.file:  # a spooled temporary file: close it, or it warns when collected
+            data = upload.file.read()
         with self._lock:
-            card = self._store_file_locked(upload.file.read(), upload.filename, "batch")
+            card = self._store_file_locked(data, upload.filename, "batch")
         return await self._answer_when_released("upload", _json_response(200, card))
 
     def _file_or_404(self, file_id: str) -> dict[str, Any] | None:
