@@ -45,7 +45,7 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
     "anthropic_overloaded_then_ok": [
         (529, error("overloaded_error", "Overloaded")),
         (200, message(ANSWER, 1)),
-    ],  # fmt: skip
+    ],
     "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
 }
 REASONS = {200: "OK", 401: "Unauthorized", 529: "Overloaded"}
@@ -69,7 +69,7 @@ def cassette(answers: list[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
                     },
                     "body": {"string": json.dumps(body)},
                 },
-            }  # fmt: skip
+            }
             for status, body in answers
         ],
         "version": 1,
