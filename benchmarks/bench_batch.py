@@ -48,7 +48,9 @@ def write_jsonl(path: Path, n: int) -> Path:
     with path.open("w", encoding="utf-8") as handle:
         for doc in articles(n):
             text = f"{doc.text} Filed by the Chicago bureau."
-            handle.write(json.dumps({"doc_id": doc.doc_id, "text": text, "published": doc.published}) + "\n")
+            handle.write(
+                json.dumps({"doc_id": doc.doc_id, "text": text, "published": doc.published}) + "\n"
+            )
     return path
 
 

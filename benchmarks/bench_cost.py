@@ -69,7 +69,12 @@ def main() -> None:
             same = all(batch[d]["usage"] == sync[d]["usage"] for d in alone)
             m = per_article(list(sync.values()))
             reasked = sum(1 for line in batch.values() if line["attempts"] > 1)
-            results[template.ref] = {**m, "batch_tokens_equal_sync": same, "batch_alone": len(alone), "batch_reasked": reasked}
+            results[template.ref] = {
+                **m,
+                "batch_tokens_equal_sync": same,
+                "batch_alone": len(alone),
+                "batch_reasked": reasked,
+            }
             dollars = []
             for model in PRICED:
                 for price in (prices[model], prices[model].batch()):
