@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from extractor.backends.base import Backend, ExtractionResult
+from extractor.backend import Backend, ExtractionResult
 from extractor.batch import BatchAPI, Outcome, RemoteBatch, batch_api
 from extractor.cache import CachingBackend, _dump
 from extractor.contract import VALIDATION_CONTEXT, IncidentExtraction
@@ -30,7 +30,7 @@ from extractor.errors import ConfigError, DocumentError, ExtractionError
 from extractor.evidence import ArticleText
 from extractor.predictions import PredictionLine
 from extractor.pricing import Price
-from extractor.runner import OnLine, RunSummary, _cost, _process, _prompt_ref, run_items
+from extractor.runner import OnLine, RunSummary, _cost, _process, run_items
 from extractor.settings import Settings
 from extractor.store import BatchJob, RunStore
 from extractor.strategies.single_pass import SinglePass
@@ -300,7 +300,7 @@ class BatchRun:
             PredictionLine(
                 doc_id=document.doc_id,
                 model=self.backend.model,
-                prompt=_prompt_ref(self.backend),
+                prompt=self.backend.prompt,
                 published=document.published,
                 record=result.record,
                 evidence=result.evidence,
@@ -334,7 +334,7 @@ class BatchRun:
 
 
 def _summary_prompt(backend: Backend) -> str | None:
-    return f"{backend.prompt[0]}@{backend.prompt[1]}" if backend.prompt else None
+    return str(backend.prompt) if backend.prompt else None
 
 
 async def run_batch(
