@@ -16,8 +16,6 @@ from typing import Any, ClassVar
 
 import anthropic
 import instructor
-from instructor.core.exceptions import InstructorRetryException
-from instructor.core.hooks import Hooks
 from pydantic import BaseModel
 
 from extractor.providers.base import (
@@ -25,10 +23,10 @@ from extractor.providers.base import (
     AuthFailure,
     CallError,
     Provider,
-    ReasksExhausted,
     RequestRejected,
     TransientError,
 )
+from extractor.providers.instructed import instructed_call
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
 from extractor.usage import Usage
@@ -115,38 +113,23 @@ class AnthropicProvider(Provider):
         params: Mapping[str, Any],
         on_call: Callable[[], None],
     ) -> Answer:
-        hooks = Hooks()
-        hooks.on("completion:kwargs", lambda *args, **kwargs: on_call())
         call = {
             name: value
             for name, value in {"max_tokens": DEFAULT_MAX_TOKENS, **params}.items()
             if name in self.accepted
         }
-        try:
-            parsed, message = await self.client.messages.create_with_completion(
-                model=self.model_name,
-                messages=messages,  # type: ignore[arg-type]
-                response_model=response_model,
-                max_retries=max_retries,
-                hooks=hooks,
-                **call,
-            )
-        except InstructorRetryException as exc:
-            usage = usage_of(exc.total_usage)
-            failure = self.translate(exc.__cause__, usage) if exc.__cause__ else None
-            if failure is not None:
-                raise failure from None
-            raise ReasksExhausted(
-                self.redact(str(exc.__cause__ or exc)),
-                usage=usage,
-                last_arguments=tool_arguments(exc.last_completion),
-            ) from None
-        except Exception as exc:  # raised past instructor's loop: still the SDK's to translate
-            failure = self.translate(exc)
-            if failure is None:
-                raise
-            raise failure from None
-        return Answer(parsed, usage_of(message.usage))
+        return await instructed_call(
+            self,
+            self.client.messages.create_with_completion,
+            usage_of=usage_of,
+            arguments_of=tool_arguments,
+            completion_usage=lambda message: message.usage,
+            messages=messages,
+            response_model=response_model,
+            max_retries=max_retries,
+            params=call,
+            on_call=on_call,
+        )
 
     async def aclose(self) -> None:
         await self.sdk.close()
