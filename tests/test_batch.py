@@ -151,8 +151,8 @@ def test_a_failed_batch_sends_every_article_synchronously(tmp_path: Path) -> Non
 def test_ungrounded_and_empty_batch_answers_are_reasked_with_the_error(tmp_path: Path) -> None:
     def answer(article_text: str, request: dict) -> dict:
         record = default_answer(article_text)
-        if any(m.get("role") == "tool" for m in request["messages"]):
-            return record  # the re-ask: a good answer
+        if len(request["messages"]) > 2:
+            return record  # a re-ask, or the synchronous path's nudge: a good answer
         if "Report number 1." in article_text:
             record["evidence"] = [
                 {"field": "city", "quote": "the windy city"},
@@ -167,7 +167,9 @@ def test_ungrounded_and_empty_batch_answers_are_reasked_with_the_error(tmp_path:
         code, out = invoke(run_args(inputs, output, sim, write_prices(tmp_path / "p.json")))
         assert code == 0, out
         check_each_article_once(output, 4, sim)
-        assert len(sim.bodies) == 2
+        # the ungrounded answer re-asked with its error; the empty one asked synchronously,
+        # where it is empty again and nudged once (the synchronous path's own follow-up)
+        assert len(sim.bodies) == 3
     ungrounded = next(b for b in sim.bodies if "Report number 1." in json.dumps(b))
     turns = ungrounded["messages"]
     assert turns[-2]["role"] == "assistant" and turns[-1]["role"] == "tool"
@@ -176,6 +178,7 @@ def test_ungrounded_and_empty_batch_answers_are_reasked_with_the_error(tmp_path:
     assert "2 re-asked synchronously (1 invalid, 1 empty, 0 provider errors)" in flat
     by_id = {line.doc_id: line for line in lines_of(output)}
     assert by_id["doc0001"].evidence["city"].grounded and by_id["doc0001"].attempts == 2
+    assert by_id["doc0002"].evidence and by_id["doc0002"].attempts == 3
 
 
 def test_interrupted_while_running_the_rerun_polls_the_same_batches(tmp_path: Path) -> None:

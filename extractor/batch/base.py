@@ -12,6 +12,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from pydantic import BaseModel
+
 from extractor.errors import BatchError, ConfigError
 from extractor.providers.base import CallError, Provider
 from extractor.retrying import retrying
@@ -54,8 +56,10 @@ class Outcome:
 class BatchAPI(abc.ABC):
     """One provider's Batch API, over that provider's own client."""
 
-    def __init__(self, provider: Provider) -> None:
+    def __init__(self, provider: Provider, tool_model: type[BaseModel]) -> None:
         self.provider = provider
+        #: the response model the synchronous path asks for (the strategy's)
+        self.tool_model = tool_model
 
     @abc.abstractmethod
     def request_line(

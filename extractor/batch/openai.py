@@ -12,9 +12,9 @@ from typing import Any, Final, Literal
 
 from instructor.v2.core.response import handle_reask_kwargs, handle_response_model
 from openai.types.chat import ChatCompletion
+from pydantic import BaseModel
 
 from extractor.batch.base import BatchAPI, Outcome, RemoteBatch
-from extractor.contract import TOOL_MODEL
 from extractor.providers.openai import OpenAIProvider, usage_of
 from extractor.usage import Usage
 
@@ -45,14 +45,14 @@ class OpenAIBatchAPI(BatchAPI):
 
     provider: OpenAIProvider
 
-    def __init__(self, provider: OpenAIProvider) -> None:
-        super().__init__(provider)
+    def __init__(self, provider: OpenAIProvider, tool_model: type[BaseModel]) -> None:
+        super().__init__(provider, tool_model)
         self.sdk = provider.sdk
         self.mode = provider.client.mode
 
     def _kwargs(self, messages: list[dict[str, str]], params: dict[str, Any]) -> dict[str, Any]:
         _, kwargs = handle_response_model(
-            TOOL_MODEL,
+            self.tool_model,
             mode=self.mode,
             model=self.provider.model_name,
             messages=[dict(m) for m in messages],
@@ -141,7 +141,7 @@ class OpenAIBatchAPI(BatchAPI):
         return usage_of(completion.usage)
 
     def parse(self, completion: Any) -> Any:
-        return TOOL_MODEL.from_response(completion, mode=self.mode)  # type: ignore[attr-defined]
+        return self.tool_model.from_response(completion, mode=self.mode)  # type: ignore[attr-defined]
 
     def reask_messages(
         self,

@@ -33,7 +33,7 @@ from extractor.pricing import Price
 from extractor.runner import OnLine, RunSummary, _cost, _process, run_items
 from extractor.settings import Settings
 from extractor.store import BatchJob, RunStore
-from extractor.strategies.single_pass import SinglePass
+from extractor.strategies.single_pass import SinglePass, is_empty
 from extractor.usage import Usage
 
 Item = Document | BadDocument
@@ -92,11 +92,6 @@ class _Reasker(Backend):
         return result
 
 
-def _empty(result: ExtractionResult) -> bool:
-    """No field filled (the summary aside, which needs no evidence): as good as no answer."""
-    return not result.evidence
-
-
 class BatchRun:
     """One ``--batch`` pass over the inputs of a run writing ``output``."""
 
@@ -119,7 +114,7 @@ class BatchRun:
                 hint="pass --model openai/<name>, or drop --batch",
             )
         self.backend, self.strategy = backend, strategy
-        self.api: BatchAPI = batch_api(strategy.provider)
+        self.api: BatchAPI = batch_api(strategy.provider, strategy.tool_model)
         self.store, self.run_id, self.output = store, run_id, output
         self.settings, self.price, self.on_progress = settings, price, on_progress
         self.batch_price = price.batch() if price is not None else None
@@ -150,7 +145,7 @@ class BatchRun:
                 self.docs[item.doc_id] = item
         if isinstance(items, Documents):
             self.summary.inputs_skipped = [(s.path, s.reason) for s in items.skipped]
-        self._plan(new)
+        await self._plan(new)
         jobs = [
             job
             for job in self.store.batch_jobs(output=self.output)
@@ -184,17 +179,18 @@ class BatchRun:
             return False
         return True
 
-    def _line(self, document: Document) -> bytes:
+    async def _line(self, document: Document) -> bytes:
         messages = self.strategy.template.render(document)
-        return self.api.request_line(document.doc_id, messages, dict(self.strategy.params))
+        params = await self.strategy._sized(document, messages)  # max_tokens as sent synchronously
+        return self.api.request_line(document.doc_id, messages, dict(params))
 
-    def _plan(self, documents: list[Document]) -> None:
+    async def _plan(self, documents: list[Document]) -> None:
         """Split into provider-sized files by request count and bytes, and record the jobs."""
         limit_n, limit_bytes = self.settings.batch_max_requests, self.settings.batch_max_bytes
         jobs: list[list[str]] = []
         size = 0
         for document in documents:
-            n_bytes = len(self._line(document))
+            n_bytes = len(await self._line(document))
             if not jobs or len(jobs[-1]) >= limit_n or size + n_bytes > limit_bytes:
                 jobs.append([])
                 size = 0
@@ -206,7 +202,7 @@ class BatchRun:
     async def _submit(self, job: BatchJob) -> None:
         file_id = job.input_file_id
         if job.status == "planned":
-            data = b"".join(self._line(self.docs[d]) for d in job.doc_ids if d in self.docs)
+            data = b"".join([await self._line(self.docs[d]) for d in job.doc_ids if d in self.docs])
             file_id = await self.api.upload(data, f"extractor-{self.run_id}-job{job.job_id}.jsonl")
             self.store.update_batch_job(job.job_id, status="uploaded", input_file_id=file_id)
         if job.batch_id is None:
@@ -288,7 +284,7 @@ class BatchRun:
             VALIDATION_CONTEXT.reset(context)
         assert isinstance(parsed, IncidentExtraction)
         result = parsed.to_result(usage, 1)
-        if _empty(result) and document.text.strip():
+        if is_empty(result) and document.text.strip():
             self.counts.empty += 1
             self.counts.reasks[document.doc_id] = _Reask(usage)
             return
