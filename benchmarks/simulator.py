@@ -115,6 +115,23 @@ class SimConfig:
     #: 401/500/503 answers quote the request's Authorization header back, as some providers do
     echo_key: bool = False
 
+    # Batch API (files and batches endpoints; see BatchEngine). A batch's status follows the
+    # time since it was created: validating, in_progress, finalizing, then completed.
+    batch_validating_s: float = 0.0
+    batch_in_progress_s: float = 0.0
+    batch_finalizing_s: float = 0.0
+    #: share of batch answers that violate the schema (delivered in the output file)
+    batch_p_invalid: float = 0.0
+    #: share of batch requests that fail at the provider (a 500 line in the error file)
+    batch_p_error: float = 0.0
+    #: the batch expires once this share of its requests is done; the rest go to the error file
+    #: with code ``batch_expired`` (None: it never expires)
+    batch_expire_after: float | None = None
+    #: the batch fails validation: status ``failed``, ``errors`` listed, no output at all
+    batch_fail: bool = False
+    #: keep every chat-completions request body in ``Simulator.bodies`` (tests compare them)
+    record_bodies: bool = False
+
     def __post_init__(self) -> None:
         if self.latency_dist not in ("uniform", "lognormal"):
             raise ValueError(
@@ -481,6 +498,9 @@ class Simulator:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._port: int | None = None
+        self.batches = BatchEngine(self)
+        #: chat-completions request bodies, in arrival order (with ``record_bodies``)
+        self.bodies: list[dict[str, Any]] = []
 
     # lifecycle
     @property
@@ -553,6 +573,7 @@ class Simulator:
         app.router.add_get("/v1/models", self._models)
         app.router.add_get("/v1/models/{model}", self._model)
         app.router.add_get("/health", self._health)
+        self.batches.add_routes(app)
         runner = web.AppRunner(
             app,
             access_log=None,
@@ -658,6 +679,8 @@ class Simulator:
                 "invalid_request_error",
                 "unsupported_value",
             )
+        if self.config.record_bodies:
+            self.bodies.append(req)
         article = extract_article(req["messages"])
         key = article_hash(article)
         prompt_tokens = max(1, len(body) // 4)
@@ -725,11 +748,7 @@ class Simulator:
             log.exception("answer callable failed")
             self.stats._decide("answer_error", key)
             return _error(500, f"simulator answer callable failed: {exc!r}", "server_error")
-        if kind == "malformed":
-            text = text[: max(1, len(text) // 2)]  # cut off mid-object: never valid JSON
-        elif kind == "schema_violation":
-            violation = {**arguments, "police_hit_someone": "maybe", "shots_fired_by_police": -3}
-            text = json.dumps(violation, ensure_ascii=False)
+        text = _spoil(kind, arguments, text)
         completion_tokens = max(1, len(text) // 4)
         self._limiter.add_tokens(admitted, completion_tokens)
         self.stats._deliver(kind, key, prompt_tokens, completion_tokens)
@@ -772,6 +791,16 @@ class Simulator:
         }
 
 
+def _spoil(kind: str, arguments: dict[str, Any], text: str) -> str:
+    """The tool arguments an answer of ``kind`` carries (ok: ``text`` as it is)."""
+    if kind == "malformed":
+        return text[: max(1, len(text) // 2)]  # cut off mid-object: never valid JSON
+    if kind == "schema_violation":
+        violation = {**arguments, "police_hit_someone": "maybe", "shots_fired_by_police": -3}
+        return json.dumps(violation, ensure_ascii=False)
+    return text
+
+
 def _tool_name(req: dict[str, Any]) -> str | None:
     choice = req.get("tool_choice")
     if isinstance(choice, dict):
@@ -784,6 +813,312 @@ def _tool_name(req: dict[str, Any]) -> str | None:
         if name:
             return str(name)
     return None
+
+
+# --- the Batch API -----------------------------------------------------------------------------
+
+#: Endpoints a test can hold (see :meth:`BatchEngine.hold`): the request is done (the file stored,
+#: the batch created, the content read) but its answer waits until released.
+HOLDABLE = ("upload", "create", "retrieve", "content", "list")
+
+
+class BatchEngine:
+    """OpenAI's files and batches endpoints, answering each request line like ``/chat/completions``.
+
+    ``POST /v1/files`` (multipart, purpose ``batch``), ``GET /v1/files/{id}`` and
+    ``/v1/files/{id}/content``; ``POST /v1/batches``, ``GET /v1/batches`` (list),
+    ``GET /v1/batches/{id}`` and ``POST /v1/batches/{id}/cancel``, with the SDK's shapes. A batch
+    runs its lines when its status first reaches its end (completed, expired or cancelled):
+    each line is ok, a schema violation (``batch_p_invalid``) or a 500 in the error file
+    (``batch_p_error``), drawn from its own seeded generator in line order, so the same input
+    gives the same outcomes. Counters: :attr:`created` (batch id -> custom ids, in order),
+    :attr:`outcomes`, :attr:`calls` per endpoint.
+    """
+
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        cfg = sim.config
+        self._rng = random.Random(None if cfg.seed is None else cfg.seed + 2)
+        self._files: dict[str, dict[str, Any]] = {}
+        self._batches: dict[str, dict[str, Any]] = {}
+        self._holds: set[str] = set()
+        self._lock = threading.Lock()
+        self._ids = itertools.count(1)
+        self.created: dict[str, list[str]] = {}
+        self.outcomes: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+
+    # test controls (any thread)
+    def hold(self, *endpoints: str) -> None:
+        """Hold the answers of ``endpoints`` (after doing the work) until :meth:`release`."""
+        unknown = set(endpoints) - set(HOLDABLE)
+        if unknown:
+            raise ValueError(f"unknown endpoints {sorted(unknown)}; use {HOLDABLE}")
+        self._holds.update(endpoints)
+
+    def release(self, *endpoints: str) -> None:
+        """Let held answers go (all of them when none are named)."""
+        if endpoints:
+            self._holds.difference_update(endpoints)
+        else:
+            self._holds.clear()
+
+    def set_timing(self, **seconds: float) -> None:
+        """Change ``batch_validating_s``/``_in_progress_s``/``_finalizing_s`` for every batch."""
+        for name, value in seconds.items():
+            setattr(self.sim.config, f"batch_{name}", value)
+
+    def input_lines(self, batch_id: str) -> list[dict[str, Any]]:
+        """The request lines of a created batch, as uploaded."""
+        with self._lock:
+            return [dict(line) for line in self._batches[batch_id]["lines"]]
+
+    def snapshot(self) -> dict[str, Any]:
+        with self._lock:
+            return {
+                "files": len(self._files),
+                "batches": len(self._batches),
+                "created": {k: list(v) for k, v in self.created.items()},
+                "outcomes": dict(self.outcomes),
+                "calls": dict(self.calls),
+            }
+
+    # routes
+    def add_routes(self, app: web.Application) -> None:
+        for prefix in ("/v1", ""):
+            app.router.add_post(f"{prefix}/files", self._upload)
+            app.router.add_get(f"{prefix}/files/{{file_id}}", self._file)
+            app.router.add_get(f"{prefix}/files/{{file_id}}/content", self._content)
+            app.router.add_post(f"{prefix}/batches", self._create)
+            app.router.add_get(f"{prefix}/batches", self._list)
+            app.router.add_get(f"{prefix}/batches/{{batch_id}}", self._retrieve)
+            app.router.add_post(f"{prefix}/batches/{{batch_id}}/cancel", self._cancel)
+
+    async def _answer_when_released(self, endpoint: str, response: web.Response) -> web.Response:
+        with self._lock:
+            self.calls[endpoint] += 1
+        stopping = self.sim._stopping
+        while endpoint in self._holds and not (stopping is not None and stopping.is_set()):
+            await asyncio.sleep(0.01)
+        return response
+
+    def _new_id(self, prefix: str) -> str:
+        return f"{prefix}-sim{next(self._ids):05d}"
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        form = await request.post()
+        upload, purpose = form.get("file"), form.get("purpose")
+        if not isinstance(upload, web.FileField) or purpose != "batch":
+            return _error(
+                400, "Send a multipart 'file' with purpose 'batch'.", "invalid_request_error"
+            )
+        with upload.file:  # a spooled temporary file: close it, or it warns when collected
+            data = upload.file.read()
+        with self._lock:
+            card = self._store_file_locked(data, upload.filename, "batch")
+        return await self._answer_when_released("upload", _json_response(200, card))
+
+    def _file_or_404(self, file_id: str) -> dict[str, Any] | None:
+        with self._lock:
+            return self._files.get(file_id)
+
+    async def _file(self, request: web.Request) -> web.Response:
+        found = self._file_or_404(request.match_info["file_id"])
+        if found is None:
+            return _error(404, "No such File object.", "invalid_request_error")
+        return _json_response(200, found["card"])
+
+    async def _content(self, request: web.Request) -> web.Response:
+        found = self._file_or_404(request.match_info["file_id"])
+        if found is None:
+            return _error(404, "No such File object.", "invalid_request_error")
+        response = web.Response(
+            status=200, body=found["data"], content_type="application/octet-stream"
+        )
+        return await self._answer_when_released("content", response)
+
+    async def _create(self, request: web.Request) -> web.Response:
+        req = await request.json()
+        found = self._file_or_404(str(req.get("input_file_id")))
+        if found is None:
+            return _error(404, "No such File object: the input_file_id.", "invalid_request_error")
+        if req.get("endpoint") != "/v1/chat/completions" or req.get("completion_window") != "24h":
+            return _error(
+                400, "endpoint must be /v1/chat/completions, window 24h.", "invalid_request_error"
+            )
+        lines = [json.loads(raw) for raw in found["data"].splitlines() if raw.strip()]
+        batch_id = self._new_id("batch")
+        now = int(time.time())
+        batch = {
+            "id": batch_id, "object": "batch", "endpoint": req["endpoint"],
+            "input_file_id": req["input_file_id"], "completion_window": "24h",
+            "status": "validating", "created_at": now, "expires_at": now + 86400,
+            "metadata": req.get("metadata"), "errors": None, "output_file_id": None,
+            "error_file_id": None, "model": None,
+            "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+        }  # fmt: skip
+        with self._lock:
+            self._batches[batch_id] = {
+                "batch": batch, "lines": lines, "started": time.monotonic(), "cancel": None,
+            }  # fmt: skip
+            self.created[batch_id] = [str(line.get("custom_id")) for line in lines]
+        return await self._answer_when_released("create", _json_response(200, batch))
+
+    async def _list(self, request: web.Request) -> web.Response:
+        with self._lock:
+            data = [self._refresh(state) for state in self._batches.values()][::-1]
+        page = {
+            "object": "list", "data": data, "has_more": False,
+            "first_id": data[0]["id"] if data else None, "last_id": data[-1]["id"] if data else None,
+        }  # fmt: skip
+        return await self._answer_when_released("list", _json_response(200, page))
+
+    async def _retrieve(self, request: web.Request) -> web.Response:
+        with self._lock:
+            state = self._batches.get(request.match_info["batch_id"])
+            batch = None if state is None else self._refresh(state)
+        if batch is None:
+            return _error(404, "No such Batch object.", "invalid_request_error")
+        return await self._answer_when_released("retrieve", _json_response(200, batch))
+
+    async def _cancel(self, request: web.Request) -> web.Response:
+        with self._lock:
+            self.calls["cancel"] += 1
+            state = self._batches.get(request.match_info["batch_id"])
+            if state is None:
+                return _error(404, "No such Batch object.", "invalid_request_error")
+            batch = self._refresh(state)
+            if batch["status"] in ("completed", "failed", "expired", "cancelled"):
+                return _error(
+                    409, f"Cannot cancel a batch with status {batch['status']}.",
+                    "invalid_request_error",
+                )  # fmt: skip
+            state["cancel"] = time.monotonic()
+            batch["status"] = "cancelling"
+            batch["cancelling_at"] = int(time.time())
+            return _json_response(200, batch)
+
+    # the batch's life (under the lock)
+    def _done_share(self, state: dict[str, Any], now: float) -> float:
+        cfg = self.sim.config
+        ran = now - state["started"] - cfg.batch_validating_s
+        if cfg.batch_in_progress_s <= 0:
+            return 1.0 if ran >= 0 else 0.0
+        return min(1.0, max(0.0, ran / cfg.batch_in_progress_s))
+
+    def _refresh(self, state: dict[str, Any]) -> dict[str, Any]:
+        batch: dict[str, Any] = state["batch"]
+        if batch["status"] in ("completed", "failed", "expired", "cancelled"):
+            return batch
+        cfg, now = self.sim.config, time.monotonic()
+        elapsed = now - state["started"]
+        total = batch["request_counts"]["total"]
+        if state["cancel"] is not None:
+            self._finish(state, "cancelled", int(self._done_share(state, state["cancel"]) * total))
+        elif elapsed < cfg.batch_validating_s:
+            batch["status"] = "validating"
+        elif cfg.batch_fail:
+            batch["status"], batch["failed_at"] = "failed", int(time.time())
+            batch["errors"] = {
+                "object": "list",
+                "data": [
+                    {
+                        "code": "invalid_request",
+                        "message": "The model is not supported in the Batch API (simulated).",
+                        "line": 1,
+                        "param": "body.model",
+                    }
+                ],
+            }
+        elif (share := self._done_share(state, now)) < 1.0 or (
+            cfg.batch_expire_after is not None and share >= cfg.batch_expire_after
+        ):
+            if cfg.batch_expire_after is not None and share >= cfg.batch_expire_after:
+                self._finish(state, "expired", int(cfg.batch_expire_after * total))
+            else:
+                batch["status"] = "in_progress"
+                batch.setdefault("in_progress_at", int(time.time()))
+                batch["request_counts"]["completed"] = int(share * total)
+        elif elapsed < cfg.batch_validating_s + cfg.batch_in_progress_s + cfg.batch_finalizing_s:
+            batch["status"] = "finalizing"
+            batch["request_counts"]["completed"] = total
+            batch.setdefault("finalizing_at", int(time.time()))
+        else:
+            self._finish(state, "completed", total)
+        return batch
+
+    def _finish(self, state: dict[str, Any], status: str, n_done: int) -> None:
+        """Run the first ``n_done`` lines, write the output and error files, end as ``status``."""
+        batch, cfg = state["batch"], self.sim.config
+        out: list[str] = []
+        errors: list[str] = []
+        for n, line in enumerate(state["lines"]):
+            custom_id = line.get("custom_id")
+            if n >= n_done:
+                code = "batch_expired" if status == "expired" else "batch_cancelled"
+                errors.append(
+                    json.dumps({
+                        "id": f"batch_req_{n}", "custom_id": custom_id, "response": None,
+                        "error": {"code": code, "message": f"This request could not be executed before the batch was {status} (simulated)."},
+                    })
+                )  # fmt: skip
+                self.outcomes[code] += 1
+                continue
+            u = self._rng.random()
+            kind = (
+                "500" if u < cfg.batch_p_error
+                else "schema_violation" if u < cfg.batch_p_error + cfg.batch_p_invalid
+                else "ok"
+            )  # fmt: skip
+            self.outcomes[kind] += 1
+            if kind == "500":
+                body = {
+                    "error": {
+                        "message": "The server had an error while processing your request (simulated).",
+                        "type": "server_error",
+                        "param": None,
+                        "code": None,
+                    }
+                }
+                errors.append(json.dumps({"id": f"batch_req_{n}", "custom_id": custom_id, "response": {"status_code": 500, "request_id": f"req_{n}", "body": body}, "error": None}))  # fmt: skip
+                continue
+            req = line.get("body") or {}
+            article = extract_article(req.get("messages") or [])
+            key = article_hash(article)
+            arguments, text = self.sim._ok_arguments(article, key, req)
+            text = _spoil(kind, arguments, text)
+            # as for /chat/completions: the body's bytes / 4 (compact UTF-8 JSON, as the SDK sends)
+            sent = json.dumps(req, ensure_ascii=False, separators=(",", ":")).encode()
+            prompt_tokens = max(1, len(sent) // 4)
+            completion_tokens = max(1, len(text) // 4)
+            self.sim.stats._deliver(kind, key, prompt_tokens, completion_tokens)
+            body = self.sim._completion(req, text, prompt_tokens, completion_tokens)
+            out.append(json.dumps({"id": f"batch_req_{n}", "custom_id": custom_id, "response": {"status_code": 200, "request_id": f"req_{n}", "body": body}, "error": None}, ensure_ascii=False))  # fmt: skip
+        counts = batch["request_counts"]
+        counts["completed"] = len(out)
+        counts["failed"] = len(errors) - max(0, len(state["lines"]) - n_done)  # the 500s
+        if out:
+            card = self._store_file_locked(
+                "\n".join(out).encode() + b"\n", f"{batch['id']}_output.jsonl", "batch_output"
+            )
+            batch["output_file_id"] = card["id"]
+        if errors:
+            card = self._store_file_locked(
+                "\n".join(errors).encode() + b"\n", f"{batch['id']}_error.jsonl", "batch_output"
+            )
+            batch["error_file_id"] = card["id"]
+        batch["status"] = status
+        batch[f"{status}_at"] = int(time.time())
+
+    def _store_file_locked(self, data: bytes, filename: str, purpose: str) -> dict[str, Any]:
+        file_id = self._new_id("file")
+        card = {
+            "id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+            "filename": filename, "purpose": purpose, "status": "processed",
+            "expires_at": None, "status_details": None,
+        }  # fmt: skip
+        self._files[file_id] = {"card": card, "data": data}
+        return card
 
 
 @contextlib.contextmanager

@@ -133,6 +133,10 @@ class ValidationFailedError(ExtractionError):
     """The model's answers never passed validation, even after re-asking."""
 
 
+class BatchError(ExtractorError):
+    """A provider's Batch API kept failing (upload, create, poll, download): rerun to resume."""
+
+
 class ViewSourceError(ExtractorError):
     """What ``extractor view`` was given is not a predictions file, run id, eval or compare report."""
 

@@ -21,6 +21,15 @@ class Price:
     input_per_mtok: float
     output_per_mtok: float
     context_window: int | None = None
+    #: the provider's Batch API prices, when it has one (OpenAI's: half the list price)
+    batch_input_per_mtok: float | None = None
+    batch_output_per_mtok: float | None = None
+
+    def batch(self) -> Price | None:
+        """The price of the same model through the provider's Batch API (None: no batch price)."""
+        if self.batch_input_per_mtok is None or self.batch_output_per_mtok is None:
+            return None
+        return Price(self.batch_input_per_mtok, self.batch_output_per_mtok, self.context_window)
 
     def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
         return (

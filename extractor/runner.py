@@ -60,6 +60,8 @@ class RunSummary:
     errors: list[tuple[str, str]] = field(default_factory=list)
     #: (path, reason) for every input path given or found that holds no article
     inputs_skipped: list[tuple[str, str]] = field(default_factory=list)
+    #: for ``--batch``: batches, requests, answers re-asked synchronously (see extractor.batch)
+    batch: dict[str, int] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -214,6 +216,8 @@ def execute(
     skip: set[str] | frozenset[str] = frozenset(),
     store: RunStore | None = None,
     resolved: tuple[Backend, Price | None] | None = None,
+    batch: bool = False,
+    on_batch: Callable[[Any], None] | None = None,
 ) -> RunSummary:
     """Run a batch as configured, recorded in the run store, with the response cache.
 
@@ -240,8 +244,15 @@ def execute(
 
         status = "incomplete"
         try:
-            summary = asyncio.run(
-                run_items(
+            if batch:  # the provider's Batch API, then the failures synchronously
+                from extractor.batch.runner import run_batch
+
+                work = run_batch(
+                    items, backend, store=store, run_id=run_id, output=str((args or {})["output"]),
+                    settings=settings, price=price, on_line=record, skip=skip, on_progress=on_batch,
+                )  # fmt: skip
+            else:
+                work = run_items(
                     items,
                     backend,
                     concurrency=settings.concurrency,
@@ -249,7 +260,7 @@ def execute(
                     price=price,
                     skip=skip,
                 )
-            )
+            summary = asyncio.run(work)
             status = "complete"
         finally:
             store.finish_run(run_id, status)
@@ -269,8 +280,13 @@ def run(
     fmt: Format = "jsonl",
     overwrite: bool = False,
     on_line: OnLine | None = None,
+    batch: bool = False,
+    on_batch: Callable[[Any], None] | None = None,
 ) -> RunSummary:
     """Extract every article under ``paths`` into ``output`` (``"-"`` for stdout), resuming.
+
+    With ``batch``, through the provider's Batch API (see :mod:`extractor.batch.runner`);
+    ``on_batch`` then gets the batches' statuses at each poll.
 
     Returns:
         The run's summary; ``summary.failed`` counts articles that ended as error lines.
@@ -279,6 +295,11 @@ def run(
     backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
     paths = list(paths)  # read twice: recorded with the run, then the articles themselves
     check_not_an_input(output, paths)
+    if batch and str(output) == "-":
+        raise ConfigError(
+            "--batch needs an output file: a batch is resumed from the run writing it",
+            hint="pass -o FILE, e.g. -o records.jsonl",
+        )
     items = iter_documents(paths, exclude=[] if str(output) == "-" else [output])
     # the absolute path, so a later resume finds the prompt hash this run wrote the file with
     where = str(output) if str(output) == "-" else str(Path(output).resolve())
@@ -299,7 +320,15 @@ def run(
                 if on_line is not None:
                     on_line(line)
 
-            args = {"inputs": [str(p) for p in paths], "output": where, "format": fmt}
+            args: dict[str, Any] = {
+                "inputs": [str(p) for p in paths],
+                "output": where,
+                "format": fmt,
+            }
+            if batch:
+                args["batch"] = True
+                if overwrite:
+                    store.abandon_batch_jobs(where)
             return execute(
                 items,
                 settings,
@@ -308,6 +337,8 @@ def run(
                 skip=writer.done,
                 store=store,
                 resolved=(backend, price),
+                batch=batch,
+                on_batch=on_batch,
             )
 
 

@@ -90,6 +90,15 @@ class Settings(Paths):
         1, ge=1, le=50, description="model calls per article, merged to the per-field majority"
     )
     cache: bool = Field(True, description="answer unchanged requests from the response cache")
+    batch_max_requests: int = Field(
+        50_000, ge=1, description="requests per provider batch file (OpenAI's limit: 50,000)"
+    )
+    batch_max_bytes: int = Field(
+        200_000_000, ge=1_000, description="bytes per provider batch file (OpenAI's limit: 200 MB)"
+    )
+    batch_poll_s: float = Field(
+        10.0, gt=0, description="seconds before the first poll of a batch (then growing to 5 min)"
+    )
 
     def public_dict(self) -> dict[str, Any]:
         """The settings a run records: everything but the secret and the eval defaults."""

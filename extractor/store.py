@@ -14,7 +14,7 @@ import socket
 import sqlite3
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +26,46 @@ from extractor.settings import state_dir
 
 DB_NAME = "extractor.db"
 
-#: Each entry moves the schema from version i to i + 1. Append; never edit a released step.
-MIGRATIONS: tuple[str, ...] = (
+
+def add_batch_jobs(db: sqlite3.Connection) -> None:
+    """2 -> 3: provider batches (``run --batch``) and which article went into which.
+
+    A job row is written before its file is uploaded and updated at each step (file id, batch
+    id, status), so a rerun knows where every submitted article is; ``(output, doc_id)`` is the
+    key of ``batch_docs``, so no article is ever planned into two batches for one output.
+    """
+    db.execute(
+        """CREATE TABLE batch_jobs (
+            job_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            run_id TEXT NOT NULL REFERENCES runs(run_id),
+            output TEXT NOT NULL,
+            model TEXT NOT NULL,
+            status TEXT NOT NULL,
+            input_file_id TEXT,
+            batch_id TEXT,
+            output_file_id TEXT,
+            error_file_id TEXT,
+            n_requests INTEGER NOT NULL,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX batch_jobs_by_output ON batch_jobs(output)")
+    db.execute(
+        """CREATE TABLE batch_docs (
+            output TEXT NOT NULL,
+            doc_id TEXT NOT NULL,
+            job_id INTEGER NOT NULL REFERENCES batch_jobs(job_id),
+            PRIMARY KEY (output, doc_id)
+        )"""
+    )
+
+
+Migration = str | Callable[[sqlite3.Connection], None]
+
+#: Each entry moves the schema from version i to i + 1: SQL statements, or a named function of
+#: the connection. Append; never edit a released step.
+MIGRATIONS: tuple[Migration, ...] = (
     # 0 -> 1: runs and their lines, and the response cache
     """
     CREATE TABLE runs (
@@ -69,6 +107,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE runs ADD COLUMN summary_json TEXT;
     CREATE INDEX lines_by_run ON lines(run_id);
     """,
+    add_batch_jobs,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -112,6 +151,24 @@ class RunInfo:
             "completion_tokens": self.completion_tokens,
             "cost_usd": self.cost_usd,
         }
+
+
+@dataclass
+class BatchJob:
+    """One provider batch (or the plan of one): where it is, and the articles in it."""
+
+    job_id: int
+    run_id: str
+    output: str
+    model: str
+    #: planned, uploaded, then the provider's status (validating, in_progress, finalizing,
+    #: completed, failed, expired, cancelling, cancelled)
+    status: str
+    input_file_id: str | None
+    batch_id: str | None
+    output_file_id: str | None
+    error_file_id: str | None
+    doc_ids: list[str]
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -175,9 +232,13 @@ class RunStore:
         for version in range(current, SCHEMA_VERSION):
             self.db.execute("BEGIN IMMEDIATE")
             try:
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        self.db.execute(statement)
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(self.db)
+                else:
+                    for statement in step.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {version + 1}")
                 self.db.execute("COMMIT")
             except BaseException:
@@ -287,6 +348,103 @@ class RunStore:
         )
         for (line_json,) in cursor:
             yield PredictionLine.from_json(line_json)
+
+    # --- provider batches (run --batch) --------------------------------------------------------
+
+    def plan_batch_jobs(
+        self, run_id: str, output: str, model: str, jobs: Sequence[Sequence[str]]
+    ) -> list[int]:
+        """Record new jobs (``planned``), each with its doc ids, in one transaction; their ids.
+
+        Raises:
+            sqlite3.IntegrityError: a doc id is already in a batch for ``output`` (nothing is
+                recorded then).
+        """
+        now = time.time()
+        ids: list[int] = []
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            for doc_ids in jobs:
+                cursor = self.db.execute(
+                    "INSERT INTO batch_jobs (run_id, output, model, status, n_requests,"
+                    " created_at, updated_at) VALUES (?, ?, ?, 'planned', ?, ?, ?)",
+                    (run_id, output, model, len(doc_ids), now, now),
+                )
+                job_id = int(cursor.lastrowid or 0)
+                self.db.executemany(
+                    "INSERT INTO batch_docs (output, doc_id, job_id) VALUES (?, ?, ?)",
+                    [(output, doc_id, job_id) for doc_id in doc_ids],
+                )
+                ids.append(job_id)
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        return ids
+
+    def update_batch_job(self, job_id: int, **values: str | None) -> None:
+        """Set a job's ``status``, ``input_file_id``, ``batch_id``, ... (committed at once)."""
+        allowed = {"status", "input_file_id", "batch_id", "output_file_id", "error_file_id"}
+        if not values or not set(values) <= allowed:
+            raise ValueError(f"unknown batch job columns: {sorted(set(values) - allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        self.db.execute(
+            f"UPDATE batch_jobs SET {assignments}, updated_at = ? WHERE job_id = ?",
+            (*values.values(), time.time(), job_id),
+        )
+
+    def batch_jobs(self, *, output: str | None = None, run_id: str | None = None) -> list[BatchJob]:
+        """The jobs writing ``output`` (or submitted by ``run_id``), oldest first, with doc ids."""
+        column, value = ("output", output) if output is not None else ("run_id", run_id)
+        rows = self.db.execute(
+            f"SELECT * FROM batch_jobs WHERE {column} = ? AND status != 'abandoned'"
+            " ORDER BY job_id",
+            (value,),
+        ).fetchall()
+        jobs = []
+        for row in rows:
+            doc_ids = [
+                r[0]
+                for r in self.db.execute(
+                    "SELECT doc_id FROM batch_docs WHERE job_id = ? ORDER BY rowid",
+                    (row["job_id"],),
+                )
+            ]
+            jobs.append(
+                BatchJob(
+                    job_id=row["job_id"], run_id=row["run_id"], output=row["output"],
+                    model=row["model"], status=row["status"],
+                    input_file_id=row["input_file_id"], batch_id=row["batch_id"],
+                    output_file_id=row["output_file_id"], error_file_id=row["error_file_id"],
+                    doc_ids=doc_ids,
+                )
+            )  # fmt: skip
+        return jobs
+
+    def abandon_batch_jobs(self, output: str) -> None:
+        """Forget which articles went into batches for ``output`` (``--overwrite`` starts over).
+
+        The job rows stay (``abandoned``), so ``runs cancel`` still finds their provider batches.
+        """
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.execute("DELETE FROM batch_docs WHERE output = ?", (output,))
+            self.db.execute(
+                "UPDATE batch_jobs SET status = 'abandoned' WHERE output = ?", (output,)
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+
+    def cancellable_batch_ids(self, run_id: str) -> list[str]:
+        """Provider batch ids submitted by ``run_id`` or by any run writing the same output."""
+        rows = self.db.execute(
+            "SELECT DISTINCT j.batch_id FROM batch_jobs j JOIN batch_jobs o ON o.output = j.output"
+            " WHERE o.run_id = ? AND j.batch_id IS NOT NULL ORDER BY j.job_id",
+            (run_id,),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     # --- response cache -------------------------------------------------------------------------
 

@@ -31,7 +31,10 @@ _PYDANTIC_URL = re.compile(r"https://errors\.pydantic\.dev/[0-9.]+/")
 @pytest.fixture(autouse=True)
 def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Never touch the user's state or keys: state goes to tmp_path, provider keys are stripped."""
-    provider = {"OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID"}
+    provider = {
+        "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_ORG_ID", "ANTHROPIC_API_KEY",
+        "ANTHROPIC_BASE_URL", "GEMINI_API_KEY", "GOOGLE_API_KEY",
+    }  # fmt: skip
     for name in list(os.environ):
         ours = name.startswith("EXTRACTOR_") and name != "EXTRACTOR_RECORD_BASE_URL"
         if ours or name in provider:

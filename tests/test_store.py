@@ -108,7 +108,7 @@ def test_an_old_store_is_migrated_not_dropped(tmp_path: Path) -> None:
     db.commit()
     db.close()
     with RunStore(path) as store:
-        assert store.version == SCHEMA_VERSION == 2
+        assert store.version == SCHEMA_VERSION == 3
         run = store.get_run("old-run")
         assert run.status == "complete" and run.summary == {}
         assert [line.doc_id for line in store.lines("old-run")] == ["a"]

@@ -5,19 +5,22 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import typer
 from rich import box
 from rich.markup import escape
 from rich.table import Table
 
-from extractor.cli.common import out_console, user_errors
+from extractor.cli.common import err_console, out_console, user_errors
+from extractor.errors import StoreError
 from extractor.predictions import PredictionWriter
+from extractor.settings import Settings, load_settings
 from extractor.store import RunInfo, RunStore
 
 app = typer.Typer(
-    help="List, show and export stored runs (run store under EXTRACTOR_HOME).", no_args_is_help=True
+    help="List, show, export, resume and cancel stored runs (run store under EXTRACTOR_HOME).",
+    no_args_is_help=True,
 )
 
 
@@ -144,3 +147,74 @@ def export_command(
         console.print(
             f"wrote {run.n_lines} lines of run {run.run_id} to {Path(output)}", highlight=False
         )
+
+
+def _recorded_settings(run: RunInfo) -> Settings:
+    """The settings ``run`` was started with (its key comes from the environment, as ever)."""
+    recorded = {k: v for k, v in run.args.items() if k in Settings.model_fields and v is not None}
+    return load_settings({**recorded, "model": run.model})
+
+
+def _resumable(run: RunInfo) -> tuple[list[Path], str]:
+    output = run.args.get("output")
+    if run.kind != "run" or not output or output == "-" or not run.args.get("inputs"):
+        raise StoreError(
+            f"run {run.run_id!r} is a {run.kind!r} run without an output file to resume",
+            hint="resume an `extractor run ... -o FILE` run; see `extractor runs list`",
+        )
+    return [Path(p) for p in run.args["inputs"]], str(output)
+
+
+@app.command("resume")
+def resume_command(
+    run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="no progress or summary")] = False,
+) -> None:
+    """Resume a run into its output with its settings: finished articles are kept, submitted batches picked up where they are (never submitted twice), the rest extracted.
+
+    Example: extractor runs resume 20261121-0712
+    """
+    from extractor.cli.run import report_run
+
+    with user_errors(), RunStore() as store:
+        run = store.get_run(run_id)
+        inputs, output = _resumable(run)
+        settings = _recorded_settings(run)
+    fmt: Literal["jsonl", "csv"] = "csv" if run.args.get("format") == "csv" else "jsonl"
+    batch = bool(run.args.get("batch"))
+    report_run(inputs, output, settings, fmt=fmt, quiet=quiet, batch=batch)
+
+
+@app.command("cancel")
+def cancel_command(
+    run_id: Annotated[str, typer.Argument(help="run id or a unique prefix")],
+) -> None:
+    """Cancel the provider batches of a `run --batch` (and of reruns writing the same output).
+
+    Requests the provider finished stay delivered (and paid for); `extractor runs resume RUN` afterwards collects them and extracts the cancelled ones synchronously.
+    """
+    import asyncio
+
+    from extractor.batch import batch_api
+    from extractor.batch.runner import cancel_batches
+    from extractor.providers import make_provider
+
+    console = err_console
+    with user_errors(), RunStore() as store:
+        run = store.get_run(run_id)
+        batch_ids = store.cancellable_batch_ids(run.run_id)
+        if not batch_ids:
+            raise StoreError(
+                f"run {run.run_id!r} submitted no provider batches",
+                hint="only `extractor run --batch` runs have batches to cancel",
+            )
+        api = batch_api(make_provider(run.model, _recorded_settings(run)))
+
+        async def cancel() -> list[Any]:
+            try:
+                return await cancel_batches(api, batch_ids)
+            finally:
+                await api.provider.aclose()
+
+        for remote in asyncio.run(cancel()):
+            console.print(f"batch {remote.batch_id}: {remote.status}", highlight=False)

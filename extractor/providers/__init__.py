@@ -112,6 +112,13 @@ def _openai() -> type[Provider]:
     return OpenAIProvider
 
 
+@provider("anthropic", extra="anthropic", about="Anthropic's Messages API")
+def _anthropic() -> type[Provider]:
+    from extractor.providers.anthropic import AnthropicProvider
+
+    return AnthropicProvider
+
+
 __all__ = [
     "Answer",
     "AuthFailure",

@@ -181,8 +181,16 @@ class SinglePass(Backend):
             return self.params
         return {**self.params, "max_tokens": room}
 
-    async def extract(self, document: Document) -> ExtractionResult:
-        messages = self.template.render(document)
+    async def extract(
+        self,
+        document: Document,
+        *,
+        messages: list[dict[str, str]] | None = None,
+        max_retries: int | None = None,
+    ) -> ExtractionResult:
+        """Extract one record; ``messages`` and ``max_retries`` continue a conversation begun
+        elsewhere (a batch answer that failed, with instructor's re-ask turns appended)."""
+        messages = messages or self.template.render(document)
         self._check_length(document, messages)
         params = await self._sized(document, messages)
         article = ArticleText(document.text)
@@ -196,7 +204,8 @@ class SinglePass(Backend):
             follow_up: list[dict[str, str]] = []
             while True:
                 # a follow-up is one call: its answer is weighed, not re-asked again
-                retries = 0 if follow_up else self.settings.max_retries
+                first = self.settings.max_retries if max_retries is None else max_retries
+                retries = 0 if follow_up else first
                 outcome = await self._call(messages + follow_up, params, retries, calls, usage)
                 for candidate in self._candidates(outcome, document, article):
                     if best is None or rank(candidate) > rank(best):

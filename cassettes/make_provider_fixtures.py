@@ -1,0 +1,117 @@
+"""Write the provider cassettes: hand-written exchanges, not recorded from the APIs.
+
+Each scenario is a list of (status, body) answers in the shapes of Anthropic's Messages API (a
+``tool_use`` message, an ``error`` object); ``gemini_answer``/``gemini_error`` give Gemini's
+``generateContent`` shapes for a Gemini provider's cassettes. The request side is a placeholder, since these cassettes
+are replayed in order, matched on method and URL only (see ``tests/test_provider_cassettes.py``).
+The tool input is the hand-written answer for seed 000 (``cassettes/answers/``). Run from the
+repository root:
+
+    .venv/bin/python cassettes/make_provider_fixtures.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+HERE = Path(__file__).resolve().parent
+URL = "https://api.anthropic.com/v1/messages"
+MODEL = "claude-3-5-haiku-latest"
+GEMINI = "gemini-2.5-flash"
+GEMINI_URL = f"https://generativelanguage.googleapis.com/v1beta/models/{GEMINI}:generateContent"
+ANSWER = json.loads((HERE / "answers" / "000_da9441d524ed042a.json").read_text(encoding="utf-8"))
+USAGE = {"input_tokens": 3100, "output_tokens": 420, "cache_read_input_tokens": 0,
+         "cache_creation_input_tokens": 0}  # fmt: skip
+
+
+def message(tool_input: dict[str, Any], n: int) -> dict[str, Any]:
+    return {
+        "id": f"msg_fixture{n}", "type": "message", "role": "assistant", "model": MODEL,
+        "content": [{"type": "tool_use", "id": f"toolu_fixture{n}", "name": "IncidentExtraction",
+                     "input": tool_input}],
+        "stop_reason": "tool_use", "stop_sequence": None, "usage": USAGE,
+    }  # fmt: skip
+
+
+def gemini_answer(args: dict[str, Any]) -> dict[str, Any]:
+    call = {"functionCall": {"name": "IncidentExtraction", "args": args}}
+    return {
+        "candidates": [
+            {"content": {"parts": [call], "role": "model"}, "finishReason": "STOP", "index": 0}
+        ],
+        "usageMetadata": {
+            "promptTokenCount": USAGE["input_tokens"],
+            "candidatesTokenCount": USAGE["output_tokens"],
+            "totalTokenCount": USAGE["input_tokens"] + USAGE["output_tokens"],
+        },
+        "modelVersion": GEMINI,
+    }
+
+
+def gemini_error(code: int, status: str, text: str) -> dict[str, Any]:
+    return {"error": {"code": code, "message": text, "status": status}}
+
+
+def error(kind: str, text: str) -> dict[str, Any]:
+    return {"type": "error", "error": {"type": kind, "message": text}}
+
+
+INVALID = {**ANSWER, "police_hit_someone": "maybe"}  # not one of the enum's values
+SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
+    "anthropic_clean": [(200, message(ANSWER, 1))],
+    "anthropic_reask": [(200, message(INVALID, 1)), (200, message(ANSWER, 2))],
+    "anthropic_overloaded_then_ok": [
+        (529, error("overloaded_error", "Overloaded")),
+        (200, message(ANSWER, 1)),
+    ],
+    "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
+}
+REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable",
+           529: "Overloaded"}  # fmt: skip
+
+
+def cassette(answers: list[tuple[int, dict[str, Any]]], uri: str) -> dict[str, Any]:
+    return {
+        "interactions": [
+            {
+                "request": {
+                    "body": "(hand-written fixture: any request)",
+                    "headers": {},
+                    "method": "POST",
+                    "uri": uri,
+                },
+                "response": {
+                    "status": {"code": status, "message": REASONS[status]},
+                    "headers": {
+                        "content-type": ["application/json"],
+                        **({"retry-after": ["0"]} if status == 529 else {}),
+                    },
+                    "body": {"string": json.dumps(body)},
+                },
+            }
+            for status, body in answers
+        ],
+        "version": 1,
+    }
+
+
+def main() -> None:
+    for name, answers in SCENARIOS.items():
+        path = HERE / f"{name}.yaml"
+        header = "# hand-written fixture (cassettes/make_provider_fixtures.py), not a recording\n"
+        path.write_text(
+            header
+            + yaml.safe_dump(
+                cassette(answers, GEMINI_URL if name.startswith("gemini") else URL), sort_keys=False
+            ),
+            encoding="utf-8",
+        )
+        print(path.relative_to(HERE.parent))
+
+
+if __name__ == "__main__":
+    main()

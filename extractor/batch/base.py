@@ -1,0 +1,150 @@
+"""What a provider's Batch API offers, in the project's own terms.
+
+A :class:`BatchAPI` turns an article's request (rendered exactly as the synchronous path renders
+it) into one line of a batch file, uploads files, creates, polls and cancels batches, and reads
+their results back; :mod:`extractor.batch.runner` drives it the same way for every provider.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from extractor.errors import BatchError, ConfigError
+from extractor.providers.base import CallError, Provider
+from extractor.retrying import retrying
+from extractor.usage import Usage
+
+#: Statuses after which a batch changes no more.
+TERMINAL = frozenset({"completed", "failed", "expired", "cancelled"})
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteBatch:
+    """A provider batch as last retrieved."""
+
+    batch_id: str
+    status: str
+    total: int = 0
+    completed: int = 0
+    failed: int = 0
+    output_file_id: str | None = None
+    error_file_id: str | None = None
+    #: why the whole batch failed (status ``failed``), as one line
+    errors: str | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.status in TERMINAL
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One request's result: the provider's answer, or the error it gave instead."""
+
+    #: the answer as the synchronous SDK call would have returned it (e.g. a ChatCompletion)
+    completion: Any | None = None
+    error: str | None = None
+
+
+class BatchAPI(abc.ABC):
+    """One provider's Batch API, over that provider's own client."""
+
+    def __init__(self, provider: Provider, tool_model: type[BaseModel]) -> None:
+        self.provider = provider
+        #: the response model the synchronous path asks for (the strategy's)
+        self.tool_model = tool_model
+
+    @abc.abstractmethod
+    def request_line(
+        self, custom_id: str, messages: list[dict[str, str]], params: dict[str, Any]
+    ) -> bytes:
+        """One line of a batch file: the synchronous request's body, under ``custom_id``."""
+
+    @abc.abstractmethod
+    async def upload(self, data: bytes, filename: str) -> str:
+        """Upload a batch file; its file id."""
+
+    @abc.abstractmethod
+    async def create(self, file_id: str, metadata: dict[str, str]) -> RemoteBatch:
+        """Create a batch over an uploaded file."""
+
+    @abc.abstractmethod
+    async def find(self, file_id: str) -> RemoteBatch | None:
+        """The batch already created over ``file_id``, if any (a crash may have hidden its id)."""
+
+    @abc.abstractmethod
+    async def retrieve(self, batch_id: str) -> RemoteBatch:
+        """The batch's status and counts now."""
+
+    @abc.abstractmethod
+    async def cancel(self, batch_id: str) -> RemoteBatch:
+        """Ask the provider to cancel the batch (finished requests stay paid for and delivered)."""
+
+    @abc.abstractmethod
+    async def results(self, batch: RemoteBatch) -> dict[str, Outcome]:
+        """Every request's result, by custom id, from the batch's output and error files."""
+
+    @abc.abstractmethod
+    def usage(self, completion: Any) -> Usage:
+        """The tokens an answer reports."""
+
+    @abc.abstractmethod
+    def parse(self, completion: Any) -> Any:
+        """Validate an answer as the synchronous path does (the validation context is set).
+
+        Raises:
+            Exception: the answer failed validation (what instructor would re-ask with).
+        """
+
+    @abc.abstractmethod
+    def reask_messages(
+        self,
+        messages: list[dict[str, str]],
+        params: dict[str, Any],
+        completion: Any,
+        error: Exception,
+    ) -> list[dict[str, str]]:
+        """``messages`` plus the re-ask turns instructor adds after ``error``."""
+
+    async def call(self, what: str, fn: Callable[[], Awaitable[T]]) -> T:
+        """``fn()`` with the provider's retries; its failures translated into ours.
+
+        Raises:
+            ConfigError: the provider refused the key, the access or the model.
+            BatchError: it kept failing after every retry.
+        """
+        provider = self.provider
+        try:
+            async for attempt in retrying(
+                provider.settings.http_retries + 1, provider.is_retryable
+            ):
+                with attempt:
+                    try:
+                        return await fn()
+                    except Exception as exc:
+                        failure = provider.translate(exc)
+                        if failure is None:
+                            raise
+                        raise failure from None
+        except CallError as exc:
+            status = f"HTTP {exc.status}: " if exc.status else ""
+            if provider.is_auth_failure(exc):
+                raise ConfigError(
+                    f"{provider.model} was refused by the provider's Batch API ({what}): "
+                    f"{status}{exc.message}",
+                    hint=f"check the API key ({provider.key_variables()} or EXTRACTOR_API_KEY), "
+                    "the model name and --base-url",
+                ) from None
+            raise BatchError(
+                f"the Batch API failed to {what}: {status}{exc.message}",
+                hint="submitted batches are recorded in the run store; rerun the same command "
+                "to pick up where it stopped",
+            ) from None
+        raise AssertionError("unreachable: the retry loop returns or raises")

@@ -1,0 +1,135 @@
+"""Anthropic's Messages API (``anthropic/claude-...``), through instructor's Anthropic support.
+
+The ``anthropic`` SDK is an optional extra (``pip install 'extractor[anthropic]'``); this module is
+imported only when an ``anthropic/`` model is asked for. Its exceptions are translated into ours
+in :attr:`AnthropicProvider.error_map`, the only place that names them. Requests go through the
+project's rate-limited HTTP client, as OpenAI's do; the system prompt, then the tool schema, come
+before the article, so the repeated prefix is the same on every request.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+import anthropic
+import instructor
+from pydantic import BaseModel
+
+from extractor.providers.base import (
+    Answer,
+    AuthFailure,
+    CallError,
+    Provider,
+    RequestRejected,
+    TransientError,
+)
+from extractor.providers.instructed import instructed_call
+from extractor.ratelimit import http_client
+from extractor.settings import Settings
+from extractor.usage import Usage
+
+#: Anthropic requires max_tokens; used when the prompt's parameters name none.
+DEFAULT_MAX_TOKENS = 4096
+
+
+def usage_of(usage: Any) -> Usage:
+    """Tokens from an Anthropic ``Usage`` (cache reads and writes are input tokens too)."""
+    if usage is None:
+        return Usage()
+    prompt = sum(
+        int(getattr(usage, name, 0) or 0)
+        for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+    )
+    return Usage(
+        prompt_tokens=prompt, completion_tokens=int(getattr(usage, "output_tokens", 0) or 0)
+    )
+
+
+def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
+    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter."""
+    usage = payload.get("usage")
+    if not isinstance(usage, Mapping):
+        return None
+    return Usage(
+        prompt_tokens=int(usage.get("input_tokens") or 0),
+        completion_tokens=int(usage.get("output_tokens") or 0),
+    )
+
+
+def tool_arguments(message: Any) -> str | None:
+    """The JSON input of a message's first ``tool_use`` block."""
+    for block in getattr(message, "content", None) or ():
+        if getattr(block, "type", None) == "tool_use":
+            return json.dumps(block.input)
+    return None
+
+
+class AnthropicProvider(Provider):
+    """``anthropic/<name>``: Anthropic's Messages API (``--base-url`` for a compatible server)."""
+
+    name = "anthropic"
+    key_env_vars = ("ANTHROPIC_API_KEY",)
+    error_map: ClassVar[tuple[tuple[type[BaseException], type[CallError] | None], ...]] = (
+        (anthropic.AuthenticationError, AuthFailure),  # 401
+        (anthropic.PermissionDeniedError, AuthFailure),  # 403
+        (anthropic.NotFoundError, AuthFailure),  # 404: an unknown model
+        (anthropic.RateLimitError, TransientError),  # 429
+        (anthropic.InternalServerError, TransientError),  # 5xx, 529 "overloaded" included
+        (anthropic.APIStatusError, None),  # any other status: judged by it
+        (anthropic.APIConnectionError, TransientError),  # timeouts and dropped connections
+        (anthropic.APIError, RequestRejected),  # an answer the SDK could not read
+    )
+
+    def __init__(self, model: str, settings: Settings) -> None:
+        super().__init__(model, settings)
+        self.sdk = anthropic.AsyncAnthropic(
+            api_key=self.api_key or "not-needed",
+            base_url=settings.base_url,
+            max_retries=0,  # retries are ours (extractor.retrying), around re-asks
+            timeout=settings.timeout,
+            http_client=http_client(
+                concurrency=self.max_connections,
+                timeout=settings.timeout,
+                rpm=settings.rpm,
+                tpm=settings.tpm,
+                usage_of=usage_of_body,
+            ),
+        )
+        # Mode.TOOLS: instructor picks the provider from the client (ANTHROPIC_TOOLS is deprecated)
+        self.client = instructor.from_anthropic(self.sdk, mode=instructor.Mode.TOOLS)
+        #: the SDK's own parameters: a prompt parameter it does not take (anthropic 2.x takes no
+        #: temperature, top_p or seed) is left out rather than failing every call
+        self.accepted = frozenset(inspect.signature(self.sdk.messages.create).parameters)
+
+    async def structured(
+        self,
+        messages: list[dict[str, str]],
+        response_model: type[BaseModel],
+        *,
+        max_retries: int,
+        params: Mapping[str, Any],
+        on_call: Callable[[], None],
+    ) -> Answer:
+        call = {
+            name: value
+            for name, value in {"max_tokens": DEFAULT_MAX_TOKENS, **params}.items()
+            if name in self.accepted
+        }
+        return await instructed_call(
+            self,
+            self.client.messages.create_with_completion,
+            usage_of=usage_of,
+            arguments_of=tool_arguments,
+            completion_usage=lambda message: message.usage,
+            messages=messages,
+            response_model=response_model,
+            max_retries=max_retries,
+            params=call,
+            on_call=on_call,
+        )
+
+    async def aclose(self) -> None:
+        await self.sdk.close()

@@ -1,0 +1,110 @@
+"""``anthropic/`` models through the real ``anthropic`` SDK and instructor, from cassettes.
+
+The cassettes are hand-written fixtures (``cassettes/make_provider_fixtures.py``), replayed in
+order and matched on method and URL: a clean extraction, a re-ask after a schema violation, an
+overloaded answer (529) retried, and a rejected key (401). Each test runs once per provider in
+``MODELS``. Without its SDK installed, a model names the exact install command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import vcr
+from typer.testing import CliRunner
+
+from extractor.cli import app
+from extractor.predictions import PredictionLine
+from extractor.pricing import load_prices
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "seeds" / "000_da9441d524ed042a.txt"
+ANSWER = json.loads((ROOT / "cassettes/answers/000_da9441d524ed042a.json").read_text())
+#: provider -> (model, its key variable, the status a rejected key gets)
+MODELS = {
+    "anthropic": ("anthropic/claude-3-5-haiku-latest", "ANTHROPIC_API_KEY", "HTTP 401"),
+}
+#: tokens each fixture answer reports
+IN, OUT = 3100, 420
+REPLAY = vcr.VCR(
+    cassette_library_dir=str(ROOT / "cassettes"),
+    record_mode="none",
+    match_on=["method", "scheme", "host", "port", "path"],
+    filter_headers=["x-api-key", "x-goog-api-key", "authorization"],
+)
+
+
+@pytest.fixture(params=sorted(MODELS))
+def provider(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each test once per provider, with its key variable set (real only when re-recording)."""
+    variable = MODELS[request.param][1]
+    monkeypatch.setenv(variable, os.environ.get(variable) or "badkey")
+    return str(request.param)
+
+
+def run(tmp_path: Path, provider: str, scenario: str) -> tuple[int, str, list[PredictionLine]]:
+    output = tmp_path / "out.jsonl"
+    with REPLAY.use_cassette(f"{provider}_{scenario}.yaml") as played:
+        args = ["run", str(SEED), "--model", MODELS[provider][0], "-o", str(output)]
+        result = CliRunner().invoke(app, args)
+        assert played.all_played, "the run made fewer requests than the cassette holds"
+    raw = output.read_bytes().splitlines() if output.exists() else []
+    return result.exit_code, result.output, [PredictionLine.from_json(line) for line in raw]
+
+
+def test_clean_extraction(tmp_path: Path, provider: str) -> None:
+    code, out, lines = run(tmp_path, provider, "clean")
+    assert code == 0 and len(lines) == 1, out
+    (line,) = lines
+    assert line.ok and line.attempts == 1 and line.model == MODELS[provider][0]
+    assert line.record is not None and line.record.incident_date == ANSWER["incident_date"]
+    assert line.evidence and all(evidence.grounded for evidence in line.evidence.values())
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (IN, OUT)
+    price = load_prices()[MODELS[provider][0]]
+    assert line.cost_usd == round(price.cost(IN, OUT), 8)
+
+
+def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
+    code, out, lines = run(tmp_path, provider, "reask")
+    assert code == 0 and len(lines) == 1, out
+    (line,) = lines
+    assert line.ok and line.attempts == 2
+    assert (
+        line.record is not None and line.record.police_hit_someone == ANSWER["police_hit_someone"]
+    )
+    assert line.usage.prompt_tokens == 2 * IN  # both answers' tokens counted
+
+
+def test_overloaded_is_retried(tmp_path: Path, provider: str) -> None:
+    code, out, lines = run(tmp_path, provider, "overloaded_then_ok")
+    assert code == 0 and len(lines) == 1, out
+    assert lines[0].ok and lines[0].attempts == 2
+
+
+def test_rejected_key_stops_with_one_line(tmp_path: Path, provider: str) -> None:
+    code, out, _ = run(tmp_path, provider, "auth_failure")
+    assert code == 2, out
+    model, variable, status = MODELS[provider]
+    flat = " ".join(out.split())
+    assert f"error: {model} was refused by the provider ({status})" in flat
+    assert variable in flat and "badkey" not in flat
+
+
+@pytest.mark.parametrize(
+    ("sdk", "module", "extra"),
+    [("anthropic", "anthropic", "anthropic")],
+)
+def test_without_the_sdk_the_model_names_the_install_command(
+    monkeypatch: pytest.MonkeyPatch, sdk: str, module: str, extra: str
+) -> None:
+    monkeypatch.setitem(sys.modules, sdk, None)  # import <sdk> -> ImportError
+    monkeypatch.delitem(sys.modules, f"extractor.providers.{module}", raising=False)
+    result = CliRunner().invoke(app, ["run", str(SEED), "--model", f"{module}/x"])
+    assert result.exit_code == 2
+    flat = " ".join(result.output.split())
+    assert f"model '{module}/x' needs the '{sdk}' package, which is not installed" in flat
+    assert f"install it with: pip install 'extractor[{extra}]'" in flat
