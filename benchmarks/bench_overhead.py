@@ -51,9 +51,10 @@ from benchmarks.simulator import default_answer
 from extractor.backends import make_backend
 from extractor.contract import TOOL_MODEL, VALIDATION_CONTEXT
 from extractor.evidence import ArticleText
+from extractor.pool import run_items
 from extractor.predictions import PredictionLine, PredictionWriter, PromptRef
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
-from extractor.runner import run, run_items
+from extractor.runner import run
 from extractor.settings import Settings
 from extractor.usage import Usage
 

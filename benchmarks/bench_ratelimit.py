@@ -42,8 +42,8 @@ from benchmarks.harness import (
     table,
 )
 from extractor.backends import make_backend
+from extractor.pool import RunSummary, run_items
 from extractor.predictions import PredictionWriter
-from extractor.runner import RunSummary, run_items
 from extractor.settings import Settings
 
 RPM = 600

@@ -4,7 +4,7 @@ With ``concurrency`` requests in flight and a fixed answer latency, no client ca
 than ``concurrency / latency`` articles per second (32 / 0.2 s = 160/s): the ideal. In one run,
 against the same simulator (its own process, fixed latency), this measures:
 
-* ours: ``extractor.runner.run_items`` with the LLM backend (``make_backend``) pointed at the simulator, writing a
+* ours: ``extractor.pool.run_items`` with the LLM backend (``make_backend``) pointed at the simulator, writing a
   JSONL predictions file to a temp dir (rendering, validation, evidence grounding, writing);
 * the instructor loop a user would write instead: ``instructor.from_openai(AsyncOpenAI)``,
   ``asyncio.Semaphore(concurrency)`` and ``asyncio.gather``, same prompt messages and response
@@ -47,9 +47,9 @@ from benchmarks.harness import (
 from extractor.backends import make_backend
 from extractor.contract import IncidentExtraction
 from extractor.documents import Document
+from extractor.pool import run_items
 from extractor.predictions import PredictionWriter
 from extractor.prompts import DEFAULT_PROMPT, load_prompt
-from extractor.runner import run_items
 from extractor.settings import Settings
 
 TEMPLATE = load_prompt(DEFAULT_PROMPT)

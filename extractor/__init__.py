@@ -13,7 +13,8 @@ from extractor.schema import SCHEMA_VERSION, IncidentRecord, Person
 
 if TYPE_CHECKING:
     from extractor.api import compare, evaluate
-    from extractor.runner import RunSummary, extract, run
+    from extractor.pool import RunSummary
+    from extractor.runner import extract, run
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -34,7 +35,7 @@ __all__ = [
 # Loaded when first asked for: `import extractor.eval` then pulls in no runner or store, and
 # `extractor run` never loads the scoring stack (scipy, rapidfuzz).
 _LAZY = {
-    "RunSummary": "extractor.runner",
+    "RunSummary": "extractor.pool",
     "extract": "extractor.runner",
     "run": "extractor.runner",
     "compare": "extractor.api",

@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 
 from extractor.cli import app
 from extractor.eval import load_gold, read_predictions, score
+from extractor.pool import RunSummary
 from extractor.predictions import PredictionLine
-from extractor.runner import RunSummary
 from extractor.schema import IncidentRecord
 
 ROOT = Path(__file__).resolve().parent.parent

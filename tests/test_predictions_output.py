@@ -21,8 +21,9 @@ from typer.testing import CliRunner
 from benchmarks.simulator import SimConfig, run_simulator
 from extractor.cli import app
 from extractor.errors import ConfigError
+from extractor.pool import RunSummary
 from extractor.predictions import ErrorInfo, PredictionLine, PromptRef
-from extractor.runner import RunSummary, run
+from extractor.runner import run
 from extractor.schema import IncidentRecord
 from extractor.settings import Settings
 from extractor.usage import Usage

@@ -12,8 +12,8 @@ import pytest
 from extractor.backend import Backend, ExtractionResult
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError, ValidationFailedError
+from extractor.pool import run_items
 from extractor.predictions import PredictionLine, PredictionWriter
-from extractor.runner import run_items
 from extractor.schema import IncidentRecord
 from extractor.usage import Usage
 

@@ -28,9 +28,9 @@ from extractor.contract import VALIDATION_CONTEXT, IncidentExtraction
 from extractor.documents import BadDocument, Document, Documents
 from extractor.errors import ConfigError, DocumentError, ExtractionError
 from extractor.evidence import ArticleText
+from extractor.pool import OnLine, RunSummary, _cost, _process, run_items
 from extractor.predictions import PredictionLine
 from extractor.pricing import Price
-from extractor.runner import OnLine, RunSummary, _cost, _process, run_items
 from extractor.settings import Settings
 from extractor.store import BatchJob, RunStore
 from extractor.strategies.single_pass import SinglePass, is_empty

@@ -14,8 +14,8 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from extractor.pool import RunSummary
 from extractor.predictions import PredictionLine
-from extractor.runner import RunSummary
 
 
 class BatchProgress:
