@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict, computed_field
 
 
@@ -34,3 +37,14 @@ class Usage(BaseModel):
             "completion_tokens": self.completion_tokens,
             "total_tokens": self.total_tokens,
         }
+
+    @classmethod
+    def from_body(cls, payload: Mapping[str, Any], *, prompt: str, completion: str) -> Usage | None:
+        """Tokens from an answer's JSON ``usage`` object under a provider's key names, if any."""
+        usage = payload.get("usage")
+        if not isinstance(usage, Mapping):
+            return None
+        return cls(
+            prompt_tokens=int(usage.get(prompt) or 0),
+            completion_tokens=int(usage.get(completion) or 0),
+        )

@@ -50,13 +50,7 @@ def usage_of(usage: Any) -> Usage:
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter."""
-    usage = payload.get("usage")
-    if not isinstance(usage, Mapping):
-        return None
-    return Usage(
-        prompt_tokens=int(usage.get("input_tokens") or 0),
-        completion_tokens=int(usage.get("output_tokens") or 0),
-    )
+    return Usage.from_body(payload, prompt="input_tokens", completion="output_tokens")
 
 
 def tool_arguments(message: Any) -> str | None:

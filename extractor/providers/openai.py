@@ -57,13 +57,7 @@ def sum_usage(completions: list[Any]) -> Usage:
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a chat-completions answer's JSON ``usage``, if it has one."""
-    usage = payload.get("usage")
-    if not isinstance(usage, Mapping):
-        return None
-    return Usage(
-        prompt_tokens=int(usage.get("prompt_tokens") or 0),
-        completion_tokens=int(usage.get("completion_tokens") or 0),
-    )
+    return Usage.from_body(payload, prompt="prompt_tokens", completion="completion_tokens")
 
 
 def tool_arguments(completion: Any) -> str | None:
