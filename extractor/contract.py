@@ -16,7 +16,7 @@ from pydantic import Field, PrivateAttr, ValidationInfo, model_validator
 
 from extractor.backend import ExtractionResult
 from extractor.evidence import ArticleText, Evidence, Quote, ground
-from extractor.schema import IncidentRecord
+from extractor.schema import MAX_COUNT, IncidentRecord
 from extractor.usage import Usage
 
 #: The validation context (article, publication date) of the call in progress. It is not passed
@@ -130,6 +130,62 @@ def compact_schema(node: Any) -> Any:
     return out
 
 
+def _trim(schema: dict[str, Any]) -> dict[str, Any]:
+    """Drop what the model never needs to write: the constant ``schema_version`` (its default
+    fills it), the sanity ceilings on counts (validation still enforces them) and an empty
+    ``required``."""
+    schema["properties"].pop("schema_version", None)
+    if schema.get("required") == []:
+        del schema["required"]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+        elif isinstance(node, dict):
+            if node.get("maximum") == MAX_COUNT:
+                del node["maximum"]
+            for value in node.values():
+                walk(value)
+
+    walk(schema)
+    return schema
+
+
+def _inline_enums(schema: dict[str, Any]) -> dict[str, Any]:
+    """Write each enum where it is used instead of behind a ``$ref``.
+
+    ``{"anyOf": [{"$ref": "#/$defs/Gender"}, {"type": "null"}]}`` becomes
+    ``{"enum": ["male", "female", "non_binary", null]}``; a list of them keeps ``"type": "array"``.
+    The enums are short, so writing a few twice costs fewer tokens than the references did.
+    """
+    defs: dict[str, Any] = schema.get("$defs", {})
+    enums = {f"#/$defs/{name}": d["enum"] for name, d in defs.items() if "enum" in d}
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, list):
+            return [walk(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if ref in enums:
+            return {"enum": list(enums[ref])}
+        options = node.get("anyOf")
+        if (
+            isinstance(options, list)
+            and len(options) == 2
+            and {"type": "null"} in options
+            and any(o.get("$ref") in enums for o in options)
+        ):
+            other = next(o for o in options if o != {"type": "null"})
+            return {"enum": [*enums[other["$ref"]], None]}
+        return {key: walk(value) for key, value in node.items()}
+
+    out: dict[str, Any] = walk(schema)
+    out["$defs"] = {name: d for name, d in out.get("$defs", {}).items() if "enum" not in d}
+    return out
+
+
 class CompactIncidentExtraction(IncidentExtraction):
     """The incident record and a verbatim quote for every value filled."""
 
@@ -138,7 +194,7 @@ class CompactIncidentExtraction(IncidentExtraction):
         schema: dict[str, Any] = compact_schema(super().model_json_schema(*args, **kwargs))
         schema["title"] = "IncidentExtraction"  # the tool's name, as the full schema's
         _bound(schema)
-        return schema
+        return _inline_enums(_trim(schema))
 
     @model_validator(mode="before")
     @classmethod

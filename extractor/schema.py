@@ -202,7 +202,9 @@ _Enum = BeforeValidator(_enum_token)
 _List = BeforeValidator(_dedupe)
 _Str = BeforeValidator(_blank_to_none)
 _Date = BeforeValidator(normalise_date)
-Count = Annotated[int | None, Field(ge=0, le=10_000)]
+#: A sanity ceiling on counts (shots, officers, arrests).
+MAX_COUNT = 10_000
+Count = Annotated[int | None, Field(ge=0, le=MAX_COUNT)]
 
 
 class Person(BaseModel):
