@@ -5,6 +5,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
+from extractor.budget import PlannedRequest
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.predictions.line import PromptRef
@@ -54,6 +55,13 @@ class Backend(abc.ABC):
         None means answers are not worth caching (the rules baseline is cheaper than a lookup).
         """
         return None
+
+    def planned_requests(self, document: Document) -> list[PlannedRequest]:
+        """The requests this article's first attempt would send, for ``--max-cost``'s estimate.
+
+        Empty when it sends none (the rules baseline, a cached answer).
+        """
+        return []
 
     async def aclose(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
         """Release connections; called once when the batch ends."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from extractor.backend import Backend, ExtractionResult
+from extractor.budget import PlannedRequest
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord
@@ -30,6 +31,12 @@ class CachingBackend(Backend):
 
     def cache_key(self, document: Document) -> str | None:
         return self.inner.cache_key(document)
+
+    def planned_requests(self, document: Document) -> list[PlannedRequest]:
+        key = self.inner.cache_key(document)
+        if key is not None and self.store.cache_get(key) is not None:
+            return []  # answered from the cache: nothing is sent
+        return self.inner.planned_requests(document)
 
     async def extract(self, document: Document) -> ExtractionResult:
         key = self.inner.cache_key(document)

@@ -155,3 +155,14 @@ class ModelTimeoutError(ProviderError):
 
 class ModeMismatchError(ConfigError):
     """The server does not support the structured-output mode asked for; another --mode will."""
+
+
+class CostEstimateError(ConfigError):
+    """A run's estimated cost is over ``--max-cost``: refused before anything is sent."""
+
+
+class CostCapReached(ExtractorError):
+    """A run stopped at ``--max-cost`` before every article was done (rerun with a higher cap)."""
+
+    #: not a failure of any article and not a bad flag: the run is resumable, as after Ctrl-C
+    exit_code = 3

@@ -18,6 +18,7 @@ from typing import Any
 from extractor.backend import Backend
 from extractor.documents import BadDocument, Document, Documents
 from extractor.errors import ConfigError, ExtractionError, ExtractorError
+from extractor.ledger import CapReached, current_ledger
 from extractor.predictions import ErrorInfo, PredictionLine
 from extractor.pricing import Price
 from extractor.usage import Usage
@@ -51,6 +52,9 @@ class RunSummary:
     inputs_skipped: list[tuple[str, str]] = field(default_factory=list)
     #: for ``--batch``: batches, requests, answers re-asked synchronously (see extractor.batch)
     batch: dict[str, int] | None = None
+    #: under ``--max-cost``: ``cap``, ``spent`` (every request, lines or not), ``stopped`` and
+    #: ``left`` (articles not written because the run stopped at the cap)
+    cost_cap: dict[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -160,9 +164,19 @@ async def run_items(
     n_workers = concurrency * backend.workers_per_slot
     queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=n_workers * 2)
 
+    ledger = current_ledger()
+
     async def worker() -> None:
         while (item := await queue.get()) is not None:
-            line = await _process(item, backend, price)
+            if ledger is not None and ledger.halted:
+                ledger.left += 1  # stopping at --max-cost: left for the rerun
+                continue
+            try:
+                line = await _process(item, backend, price)
+            except CapReached:  # its next request could pass the cap: not written, as on Ctrl-C
+                assert ledger is not None
+                ledger.left += 1
+                continue
             summary.add(line)
             on_line(line)
 
@@ -171,6 +185,9 @@ async def run_items(
         for item in items:
             if item.doc_id in skip:
                 summary.skipped += 1
+                continue
+            if ledger is not None and ledger.halted:
+                ledger.left += 1  # read on only to count what is left
                 continue
             await queue.put(item)
         if isinstance(items, Documents):  # read to the end: every path passed over is known

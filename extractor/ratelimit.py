@@ -43,6 +43,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx2
 
+from extractor.ledger import current_ledger
+
 if TYPE_CHECKING:
     from extractor.usage import Usage
 
@@ -256,9 +258,27 @@ class RateLimitedClient(httpx2.AsyncClient):
         follow_redirects: Any = httpx2.USE_CLIENT_DEFAULT,
     ) -> httpx2.Response:
         if self._slots is None:
-            return await self._send_limited(request, stream, auth, follow_redirects)
+            return await self._send_budgeted(request, stream, auth, follow_redirects)
         async with self._slots:
+            return await self._send_budgeted(request, stream, auth, follow_redirects)
+
+    async def _send_budgeted(
+        self, request: httpx2.Request, stream: bool, auth: Any, follow_redirects: Any
+    ) -> httpx2.Response:
+        """Under ``--max-cost``, admitted by the run's ledger first (see extractor.ledger)."""
+        ledger = current_ledger()
+        if ledger is None:
             return await self._send_limited(request, stream, auth, follow_redirects)
+        body = b""
+        with contextlib.suppress(httpx2.RequestNotRead):  # a streamed upload: not a model call
+            body = request.content
+        hold = ledger.admit(body)
+        response: httpx2.Response | None = None
+        try:
+            response = await self._send_limited(request, stream, auth, follow_redirects)
+            return response
+        finally:
+            ledger.settle(hold, _used(response, self.usage_of) if hold else None)
 
     async def _send_limited(
         self, request: httpx2.Request, stream: bool, auth: Any, follow_redirects: Any

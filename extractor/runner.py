@@ -14,9 +14,11 @@ from typing import Any
 
 from extractor.backend import Backend
 from extractor.backends import make_backend, price_for
+from extractor.budget import check_estimate, estimate_run, ledger_for, rates, stopped_message
 from extractor.cache import CachingBackend
 from extractor.documents import Document, iter_documents
-from extractor.errors import ConfigError
+from extractor.errors import ConfigError, CostCapReached
+from extractor.ledger import Ledger, spending
 from extractor.pool import Item, OnLine, RunSummary, run_items
 from extractor.predictions import (
     Format,
@@ -50,16 +52,29 @@ def execute(
     resolved: tuple[Backend, Price | None] | None = None,
     batch: bool = False,
     on_batch: Callable[[Any], None] | None = None,
+    again: Callable[[], Iterable[Item]] | None = None,
+    ledger: Ledger | None = None,
 ) -> RunSummary:
     """Run a batch as configured, recorded in the run store, with the response cache.
 
     The run is stored as ``running``, each line as it finishes, then ``complete``; an interrupt or
-    crash leaves it ``incomplete`` with every finished line kept.
+    crash leaves it ``incomplete`` with every finished line kept, and so does a stop at
+    ``settings.max_cost`` (``summary.cost_cap``). ``again`` reads the same items once more, for
+    the cost estimate (without it, ``items`` is read into memory when a cap is set); a caller
+    that checked the estimate already passes its ``ledger``.
+
+    Raises:
+        CostEstimateError: the estimate is over ``settings.max_cost``; nothing was sent.
     """
     backend, price = resolved or resolve(settings)[:2]
     own_store = store is None
     store = store or RunStore()
     try:
+        if ledger is None and settings.max_cost is not None:
+            if again is None:
+                items = list(items)
+            estimated = items if again is None else again()
+            ledger = guard(settings, backend, price, estimated, skip=skip, store=store, batch=batch)
         if settings.cache:
             backend = CachingBackend(backend, store)
         run_id = store.start_run(
@@ -92,16 +107,46 @@ def execute(
                     price=price,
                     skip=skip,
                 )
-            summary = asyncio.run(work)
-            status = "complete"
+            with spending(ledger):
+                summary = asyncio.run(work)
+            status = "complete" if ledger is None or not ledger.halted else "incomplete"
         finally:
             store.finish_run(run_id, status)
         summary.run_id = run_id
+        if ledger is not None:
+            summary.cost_cap = {
+                "cap": ledger.cap, "spent": round(ledger.spent, 8), "stopped": ledger.halted,
+                "left": ledger.left, "message": stopped_message(ledger) if ledger.halted else None,
+            }  # fmt: skip
         store.set_summary(run_id, summary.as_dict())
         return summary
     finally:
         if own_store:
             store.close()
+
+
+def guard(
+    settings: Settings,
+    backend: Backend,
+    price: Price | None,
+    items: Iterable[Item],
+    *,
+    skip: set[str] | frozenset[str],
+    store: RunStore,
+    batch: bool = False,
+) -> Ledger | None:
+    """The ledger of a run under ``settings.max_cost``, once its estimate is under the cap.
+
+    Raises:
+        ConfigError: the model has no price, so the cap cannot be enforced.
+        CostEstimateError: the estimate is over the cap; nothing was sent.
+    """
+    ledger = ledger_for(settings.max_cost, backend.model, price, batch=batch)
+    if ledger is not None:
+        planner = CachingBackend(backend, store) if settings.cache else backend
+        priced = rates(ledger.price, batch=batch) or ledger.price
+        check_estimate(ledger, estimate_run(planner, items, skip=skip, price=priced, batch=batch))
+    return ledger
 
 
 def run(
@@ -132,11 +177,19 @@ def run(
             "--batch needs an output file: a batch is resumed from the run writing it",
             hint="pass -o FILE, e.g. -o records.jsonl",
         )
-    items = iter_documents(paths, exclude=[] if str(output) == "-" else [output])
+    exclude = [] if str(output) == "-" else [output]
+    items = iter_documents(paths, exclude=exclude)
     # the absolute path, so a later resume finds the prompt hash this run wrote the file with
     where = str(output) if str(output) == "-" else str(Path(output).resolve())
     prompt = backend.prompt
     with RunStore() as store:
+        # under --max-cost, a new or overwritten output is estimated before the writer touches
+        # it; a resumed one once the writer has read which articles are finished
+        fresh = overwrite or str(output) == "-" or not Path(output).exists()
+        ledger = None
+        if fresh:
+            again = iter_documents(paths, exclude=exclude)
+            ledger = guard(settings, backend, price, again, skip=set(), store=store, batch=batch)
         recorded = store.output_prompt_hash(where) if prompt and not overwrite else None
         with PredictionWriter(
             output,
@@ -161,6 +214,11 @@ def run(
                 args["batch"] = True
                 if overwrite:
                     store.abandon_batch_jobs(where)
+            if not fresh:
+                again = iter_documents(paths, exclude=exclude)
+                ledger = guard(
+                    settings, backend, price, again, skip=writer.done, store=store, batch=batch
+                )
             return execute(
                 items,
                 settings,
@@ -171,6 +229,7 @@ def run(
                 resolved=(backend, price),
                 batch=batch,
                 on_batch=on_batch,
+                ledger=ledger,
             )
 
 
@@ -208,7 +267,10 @@ def extract(
         d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)
     ]
     lines: dict[str, PredictionLine] = {}
-    execute(docs, settings, on_line=lambda line: lines.__setitem__(line.doc_id, line), kind=kind)
+    summary = execute(
+        docs, settings, on_line=lambda line: lines.__setitem__(line.doc_id, line), kind=kind
+    )
+    _check_finished(summary)
     return [lines[d.doc_id] for d in docs]
 
 
@@ -229,6 +291,21 @@ def extract_paths(
     paths = list(paths)  # read twice: recorded with the run, then the articles themselves
     lines: list[PredictionLine] = []
     args = {"inputs": [str(p) for p in paths]}
-    summary = execute(iter_documents(paths), settings, on_line=lines.append, kind=kind, args=args)
+    summary = execute(
+        iter_documents(paths), settings, on_line=lines.append, kind=kind, args=args,
+        again=lambda: iter_documents(paths),
+    )  # fmt: skip
+    _check_finished(summary)
     lines.sort(key=lambda line: line.doc_id)
     return lines, summary
+
+
+def _check_finished(summary: RunSummary) -> None:
+    """Raise :class:`CostCapReached` if the run stopped at ``--max-cost`` with articles left."""
+    stopped = summary.cost_cap
+    if stopped is not None and stopped["stopped"]:
+        raise CostCapReached(
+            str(stopped["message"]),
+            hint="rerun with a higher --max-cost (finished answers are cached, so they cost "
+            "nothing again)",
+        )

@@ -90,6 +90,12 @@ class Settings(Paths):
         1, ge=1, le=50, description="model calls per article, merged to the per-field majority"
     )
     cache: bool = Field(True, description="answer unchanged requests from the response cache")
+    max_cost: float | None = Field(
+        None,
+        ge=0,
+        description="US dollars the run may spend at most: refused before sending if the "
+        "estimate is over, stopped (resumable) before a request could pass it",
+    )
     batch_max_requests: int = Field(
         50_000, ge=1, description="requests per provider batch file (OpenAI's limit: 50,000)"
     )

@@ -28,6 +28,7 @@ from extractor.contract import VALIDATION_CONTEXT, IncidentExtraction
 from extractor.documents import BadDocument, Document, Documents
 from extractor.errors import ConfigError, DocumentError, ExtractionError
 from extractor.evidence import ArticleText
+from extractor.ledger import current_ledger
 from extractor.pool import OnLine, RunSummary, _cost, _process, run_items
 from extractor.predictions import PredictionLine
 from extractor.pricing import Price
@@ -268,6 +269,9 @@ class BatchRun:
             {"article": ArticleText(document.text), "published": document.published}
         )
         usage = self.api.usage(outcome.completion)
+        ledger = current_ledger()
+        if ledger is not None and self.batch_price is not None:
+            ledger.charge(usage, self.batch_price)  # against --max-cost before any re-ask
         try:
             parsed = self.api.parse(outcome.completion)
         except Exception as exc:  # what instructor would re-ask with

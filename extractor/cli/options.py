@@ -48,6 +48,12 @@ _FLAGS: dict[str, tuple[Any, tuple[str, ...], str]] = {
         ("--context-window",),
         "the model's context window in tokens; max_tokens is sized to what the prompt leaves",
     ),
+    "max_cost": (
+        float | None,
+        ("--max-cost",),
+        "spend at most this many US dollars: refused before sending if the estimate is over, "
+        "stopped cleanly (resumable) before a request could pass it; re-asks and retries count",
+    ),
     "samples": (
         int | None,
         ("--samples",),
@@ -64,6 +70,7 @@ _DEFAULTS = {
     "mode": "; default tools",
     "context_window": "; default: asked of the server, else the price table's",
     "samples": "; default 1",
+    "max_cost": "; default: no cap",
 }
 #: How each setting is spelled on the command line, for error messages.
 FLAG_NAMES = {name: spellings[0] for name, (_, spellings, _) in _FLAGS.items()}
@@ -103,6 +110,7 @@ class RunOptions:
     mode: str | None = None
     context_window: int | None = None
     samples: int | None = None
+    max_cost: float | None = None
     no_cache: bool = False
 
     def flags(self) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from extractor.budget import usd
 from extractor.pool import RunSummary
 from extractor.predictions import PredictionLine
 
@@ -79,6 +80,9 @@ def summary_table(summary: RunSummary) -> Table:
         ),
         ("wall time", f"{summary.wall_s:.2f} s"),
     ]
+    if summary.cost_cap is not None:  # --max-cost: every request counted, written or not
+        cap = summary.cost_cap
+        rows.insert(-1, ("spent of --max-cost", f"{usd(cap['spent'])} of ${cap['cap']:g}"))
     for name, value in rows:
         table.add_row(name, value)
     return table

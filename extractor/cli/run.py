@@ -13,7 +13,7 @@ from extractor.cli.common import err_console, user_errors
 from extractor.cli.options import RunOptions, run_options
 from extractor.cli.progress import BatchProgress, print_skipped_inputs, summary_table
 from extractor.documents import count_inputs
-from extractor.errors import OutputError
+from extractor.errors import CostCapReached, OutputError
 from extractor.predictions import PredictionLine
 from extractor.settings import Settings
 
@@ -86,7 +86,10 @@ def report_run(
     quiet: bool = False,
     batch: bool = False,
 ) -> None:
-    """Run with a progress bar, then print the summary; exit 1 if an article failed, 130 on Ctrl-C."""
+    """Run with a progress bar, then print the summary.
+
+    Exit 1 if an article failed, 3 if the run stopped at ``--max-cost`` (resumable), 130 on Ctrl-C.
+    """
     from extractor.runner import run
 
     with user_errors():
@@ -141,6 +144,14 @@ def report_run(
             err_console.print(
                 f"... and {len(summary.errors) - 20} more (see the error lines in the output)"
             )
+    stopped = summary.cost_cap
+    if stopped is not None and stopped["stopped"]:  # resumable, as after Ctrl-C
+        err_console.print(
+            f"[yellow]{escape(str(stopped['message']))}[/]; rerun the same command with a higher "
+            "--max-cost to finish them",
+            highlight=False, soft_wrap=True,
+        )  # fmt: skip
+        raise typer.Exit(CostCapReached.exit_code)
     if summary.failed:
         raise typer.Exit(1)
 

@@ -17,9 +17,11 @@ import hashlib
 import json
 
 from extractor.backend import Backend, ExtractionResult
+from extractor.budget import PlannedRequest
 from extractor.documents import Document
 from extractor.errors import ConfigError, ExtractionError
 from extractor.eval.agreement import agree, majority_record
+from extractor.ledger import CapReached
 from extractor.pricing import Price
 from extractor.prompts import PromptTemplate
 from extractor.providers.base import Provider
@@ -66,13 +68,16 @@ class Sampled(Backend):
         keys = [(index, p.cache_key(document)) for index, p in enumerate(self.passes)]
         return hashlib.sha256(json.dumps({"samples": keys}).encode()).hexdigest()
 
+    def planned_requests(self, document: Document) -> list[PlannedRequest]:
+        return [r for single in self.passes for r in single.planned_requests(document)]
+
     async def extract(self, document: Document) -> ExtractionResult:
         outcomes = await asyncio.gather(
             *(p.extract(document) for p in self.passes), return_exceptions=True
         )
         for outcome in outcomes:
-            if isinstance(outcome, ConfigError):
-                raise outcome  # the setup is wrong: every other article would fail alike
+            if isinstance(outcome, ConfigError | CapReached):
+                raise outcome  # the setup is wrong, or the run stops at --max-cost
         usage, attempts = Usage(), 0
         results: list[ExtractionResult] = []
         for outcome in outcomes:

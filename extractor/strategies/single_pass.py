@@ -25,6 +25,7 @@ import jinja2
 from pydantic import ValidationError
 
 from extractor.backend import Backend, ExtractionResult
+from extractor.budget import PlannedRequest
 from extractor.contract import (
     SCHEMA_HASH,
     TOOL_MODELS,
@@ -131,6 +132,16 @@ class SinglePass(Backend):
         if self.settings.mode != "tools":
             payload["mode"] = self.settings.mode
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+    def planned_requests(self, document: Document) -> list[PlannedRequest]:
+        messages = self.template.render(document)
+        try:
+            self._check_length(document, messages)
+        except DocumentError:
+            return []  # refused before sending: its error line costs nothing
+        schema = self.tool_model.model_json_schema()
+        body = json.dumps({"messages": messages, "tools": [schema], **self.params})
+        return [PlannedRequest(len(body.encode()), int(self.params["max_tokens"]))]
 
     def _check_length(self, document: Document, messages: list[dict[str, str]]) -> None:
         estimate = sum(len(m["content"]) for m in messages) // CHARS_PER_TOKEN
