@@ -5,14 +5,30 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass, field
 
-from extractor.budget import PlannedRequest
 from extractor.documents import Document
 from extractor.evidence import Evidence
+from extractor.ledger import BYTES_PER_TOKEN
 from extractor.predictions.line import PromptRef
 from extractor.schema import IncidentRecord
 from extractor.usage import Usage
 
-__all__ = ["Backend", "ExtractionResult", "Usage"]
+__all__ = ["Backend", "ExtractionResult", "PlannedRequest", "Usage"]
+
+#: Bytes an SDK adds to a request around the messages and the schema (model name, tool wrapper,
+#: tool_choice), so the estimate of a body is never below what is sent.
+ENVELOPE_BYTES = 512
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedRequest:
+    """One request an article's first attempt sends: its size and its completion limit."""
+
+    prompt_bytes: int
+    max_tokens: int
+
+    @property
+    def prompt_tokens(self) -> int:
+        return -(-(self.prompt_bytes + ENVELOPE_BYTES) // BYTES_PER_TOKEN)
 
 
 @dataclass(slots=True)

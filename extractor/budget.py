@@ -27,6 +27,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from extractor.backend import ENVELOPE_BYTES, PlannedRequest
 from extractor.documents import BadDocument, Document
 from extractor.errors import ConfigError, CostEstimateError
 from extractor.ledger import BYTES_PER_TOKEN, Ledger
@@ -34,22 +35,6 @@ from extractor.ledger import BYTES_PER_TOKEN, Ledger
 if TYPE_CHECKING:
     from extractor.backend import Backend
     from extractor.pricing import Price
-
-#: Bytes an SDK adds to a request around the messages and the schema (model name, tool wrapper,
-#: tool_choice), so the estimate of a body is never below what is sent.
-ENVELOPE_BYTES = 512
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedRequest:
-    """One request an article's first attempt sends: its size and its completion limit."""
-
-    prompt_bytes: int
-    max_tokens: int
-
-    @property
-    def prompt_tokens(self) -> int:
-        return -(-(self.prompt_bytes + ENVELOPE_BYTES) // BYTES_PER_TOKEN)
 
 
 def rates(price: Price, *, batch: bool) -> Price | None:

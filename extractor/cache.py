@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 
-from extractor.backend import Backend, ExtractionResult
-from extractor.budget import PlannedRequest
+from extractor.backend import Backend, ExtractionResult, PlannedRequest
 from extractor.documents import Document
 from extractor.evidence import Evidence
 from extractor.schema import IncidentRecord

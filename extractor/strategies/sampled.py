@@ -16,8 +16,7 @@ import asyncio
 import hashlib
 import json
 
-from extractor.backend import Backend, ExtractionResult
-from extractor.budget import PlannedRequest
+from extractor.backend import Backend, ExtractionResult, PlannedRequest
 from extractor.documents import Document
 from extractor.errors import ConfigError, ExtractionError
 from extractor.eval.agreement import agree, majority_record

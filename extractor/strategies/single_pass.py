@@ -24,8 +24,7 @@ from typing import Any
 import jinja2
 from pydantic import ValidationError
 
-from extractor.backend import Backend, ExtractionResult
-from extractor.budget import PlannedRequest
+from extractor.backend import Backend, ExtractionResult, PlannedRequest
 from extractor.contract import (
     SCHEMA_HASH,
     TOOL_MODELS,
