@@ -29,28 +29,33 @@ from extractor.providers.base import (
 from extractor.providers.instructed import instructed_call
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
-from extractor.usage import Usage
+from extractor.usage import Usage, UsageKeys
 
 #: Anthropic requires max_tokens; used when the prompt's parameters name none.
 DEFAULT_MAX_TOKENS = 4096
 
 
+#: Where Messages answers report tokens: ``input_tokens`` leaves out cache reads and writes, so
+#: they are added (``Usage.prompt_tokens`` counts every input token, as OpenAI's does).
+USAGE_KEYS = UsageKeys(
+    prompt="input_tokens",
+    completion="output_tokens",
+    cached="cache_read_input_tokens",
+    cache_write="cache_creation_input_tokens",
+    prompt_excludes_cache=True,
+)
+
+
 def usage_of(usage: Any) -> Usage:
     """Tokens from an Anthropic ``Usage`` (cache reads and writes are input tokens too)."""
-    if usage is None:
-        return Usage()
-    prompt = sum(
-        int(getattr(usage, name, 0) or 0)
-        for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
-    )
-    return Usage(
-        prompt_tokens=prompt, completion_tokens=int(getattr(usage, "output_tokens", 0) or 0)
-    )
+    return USAGE_KEYS.read(usage)
 
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
-    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter."""
-    return Usage.from_body(payload, prompt="input_tokens", completion="output_tokens")
+    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter: read
+    as :func:`usage_of` reads the SDK's, cache reads and writes included."""
+    usage = payload.get("usage")
+    return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
 
 
 def tool_arguments(message: Any) -> str | None:
