@@ -4,7 +4,8 @@ The ``anthropic`` SDK is an optional extra (``pip install 'extractor[anthropic]'
 imported only when an ``anthropic/`` model is asked for. Its exceptions are translated into ours
 in :attr:`AnthropicProvider.error_map`, the only place that names them. Requests go through the
 project's rate-limited HTTP client, as OpenAI's do; the system prompt, then the tool schema, come
-before the article, so the repeated prefix is the same on every request.
+before the article, so the repeated prefix is the same on every request, and a cache breakpoint
+(``cache_control``) at the end of the system prompt lets Anthropic cache that prefix.
 """
 
 from __future__ import annotations
@@ -56,6 +57,25 @@ def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     as :func:`usage_of` reads the SDK's, cache reads and writes included."""
     usage = payload.get("usage")
     return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
+
+
+#: Anthropic caches a prompt prefix only up to an explicit breakpoint (prompt caching).
+CACHE_BREAKPOINT = {"type": "ephemeral"}
+
+
+def with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``messages`` with a cache breakpoint on the last system message.
+
+    Anthropic reads a request as tools, then system, then messages, so a breakpoint at the end
+    of the system prompt caches the tool schema and the system prompt: the static prefix every
+    article repeats (a prefix under the model's minimum, 1,024 or 2,048 tokens, is just not
+    cached). instructor passes a system message given as a list of text blocks through as is.
+    """
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "system"), default=None)
+    if last is None or not isinstance(messages[last].get("content"), str):
+        return messages
+    block = {"type": "text", "text": messages[last]["content"], "cache_control": CACHE_BREAKPOINT}
+    return [*messages[:last], {**messages[last], "content": [block]}, *messages[last + 1 :]]
 
 
 def tool_arguments(message: Any) -> str | None:
@@ -123,7 +143,7 @@ class AnthropicProvider(Provider):
             usage_of=usage_of,
             arguments_of=tool_arguments,
             completion_usage=lambda message: message.usage,
-            messages=messages,
+            messages=with_cache_breakpoint(messages),
             response_model=response_model,
             max_retries=max_retries,
             params=call,
