@@ -33,7 +33,9 @@ CACHE_WRITE = {**USAGE, "input_tokens": 1052, "cache_creation_input_tokens": 204
 CACHE_READ = {**USAGE, "input_tokens": 1052, "cache_read_input_tokens": 2048}
 
 
-def message(tool_input: dict[str, Any], n: int, usage: dict[str, int] = CACHE_WRITE) -> dict[str, Any]:
+def message(
+    tool_input: dict[str, Any], n: int, usage: dict[str, int] = CACHE_WRITE
+) -> dict[str, Any]:
     return {
         "id": f"msg_fixture{n}", "type": "message", "role": "assistant", "model": MODEL,
         "content": [{"type": "tool_use", "id": f"toolu_fixture{n}", "name": "IncidentExtraction",

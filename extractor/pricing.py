@@ -59,12 +59,11 @@ class Price:
     ) -> float:
         """USD for these tokens; ``cached_tokens`` and ``cache_write_tokens`` are parts of
         ``prompt_tokens`` (see :mod:`extractor.usage`), priced at their own rates."""
-        cached_rate = self.input_per_mtok if self.cached_input_per_mtok is None else (
-            self.cached_input_per_mtok
+        input_rate = self.input_per_mtok
+        cached_rate = (
+            input_rate if self.cached_input_per_mtok is None else self.cached_input_per_mtok
         )
-        write_rate = self.input_per_mtok if self.cache_write_per_mtok is None else (
-            self.cache_write_per_mtok
-        )
+        write_rate = input_rate if self.cache_write_per_mtok is None else self.cache_write_per_mtok
         uncached = max(0, prompt_tokens - cached_tokens - cache_write_tokens)
         return (
             uncached * self.input_per_mtok

@@ -103,7 +103,8 @@ def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
     assert line.usage.prompt_tokens == 2 * IN  # both answers' tokens counted
     first, later = CACHE.get(provider, ((0, 0), (0, 0)))
     assert (line.usage.cached_tokens, line.usage.cache_write_tokens) == (
-        first[0] + later[0], first[1] + later[1]
+        first[0] + later[0],
+        first[1] + later[1],
     )
 
 
