@@ -14,6 +14,7 @@ import httpx2
 import pytest
 from typer.testing import CliRunner
 
+from benchmarks.cost_table import Tokens, cached_tokens, per_thousand
 from benchmarks.simulator import PromptCache, SimConfig, run_simulator
 from extractor.backends import make_backend
 from extractor.cli import app
@@ -272,3 +273,17 @@ def test_everything_before_the_article_is_byte_identical_across_articles(
     if provider == "anthropic":  # the breakpoint closes the static prefix
         system = json.loads(static[-1][1])
         assert system[-1]["cache_control"] == {"type": "ephemeral"}
+
+
+def test_the_cost_table_derives_cached_tokens_by_each_providers_rule() -> None:
+    assert cached_tokens("openai/gpt-4o-mini", 1600) == 1536  # whole 128-token blocks
+    assert cached_tokens("openai/gpt-4o-mini", 1000) == 0  # under 1,024: never cached
+    assert cached_tokens("anthropic/claude-3-5-haiku-latest", 2086) == 2086  # to the breakpoint
+    assert cached_tokens("anthropic/claude-3-5-haiku-latest", 1954) == 0  # under Haiku's 2,048
+    haiku = Price(0.8, 4.0, cached_input_per_mtok=0.08, cache_write_per_mtok=1.0)
+    tokens = Tokens(prompt=3000, static=2500, completion=1000)
+    # one request writes 2,500 tokens, 999 read them; 500 uncached and 1,000 out each
+    write = 500 * 0.8 + 2500 * 1.0 + 1000 * 4.0
+    read = 500 * 0.8 + 2500 * 0.08 + 1000 * 4.0
+    cost = per_thousand(haiku, "anthropic/claude-3-5-haiku-latest", tokens, 2500)
+    assert cost == pytest.approx((write + 999 * read) / 1e6)
