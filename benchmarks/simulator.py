@@ -131,6 +131,9 @@ class SimConfig:
     batch_fail: bool = False
     #: keep every chat-completions request body in ``Simulator.bodies`` (tests compare them)
     record_bodies: bool = False
+    #: report ``usage.prompt_tokens_details.cached_tokens`` for prefixes seen before, as OpenAI
+    #: documents its prompt caching (see :class:`PromptCache`); False: never a cache hit
+    prompt_cache: bool = True
 
     def __post_init__(self) -> None:
         if self.latency_dist not in ("uniform", "lognormal"):
@@ -388,6 +391,54 @@ class SimStats:
             }
 
 
+# --- prompt caching ----------------------------------------------------------------------------
+
+#: The simulator's tokenizer: a token is 4 bytes of the request (as for ``prompt_tokens``).
+BYTES_PER_TOKEN = 4
+
+
+class PromptCache:
+    """Cache hits on repeated prompt prefixes, the way OpenAI documents its prompt caching.
+
+    A prompt of at least ``min_tokens`` (1,024) tokens is cached; a later request whose prompt
+    starts with the same tokens reads the longest cached prefix, in whole ``block_tokens``
+    (128-token) increments, never fewer than ``min_tokens``. The prompt is the request as a
+    model reads it: the tool schema and structured-output schema first, then the messages in
+    order, so a request whose static part (tools, system prompt) comes before the article hits
+    the cache on every article after the first. Nothing expires. Thread-safe.
+    """
+
+    def __init__(self, min_tokens: int = 1024, block_tokens: int = 128) -> None:
+        self.min_tokens, self.block_tokens = min_tokens, block_tokens
+        self._seen: set[bytes] = set()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def prompt_bytes(req: dict[str, Any]) -> bytes:
+        """The request's prompt in the order a model reads it (tools, schema, messages)."""
+        parts = [req.get("tools"), req.get("response_format")]
+        parts += [(m.get("role"), m.get("content")) for m in req.get("messages") or []]
+        return json.dumps(parts, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def cached_tokens(self, req: dict[str, Any], prompt_tokens: int) -> int:
+        """Tokens of ``req``'s prompt read from the cache; its prefix is cached for the next."""
+        prompt = self.prompt_bytes(req)
+        block = self.block_tokens * BYTES_PER_TOKEN
+        chain, hit, still = hashlib.sha256(str(req.get("model")).encode()), 0, True
+        with self._lock:
+            for start in range(0, len(prompt) - block + 1, block):
+                chain.update(prompt[start : start + block])
+                key = chain.digest()
+                if still and key in self._seen:
+                    hit += self.block_tokens
+                else:
+                    still = False
+                    self._seen.add(key)
+        if prompt_tokens < self.min_tokens or hit < self.min_tokens:
+            return 0
+        return min(hit, prompt_tokens)
+
+
 # --- rate limits -------------------------------------------------------------------------------
 
 
@@ -498,6 +549,7 @@ class Simulator:
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._port: int | None = None
+        self.prompt_cache = PromptCache() if cfg.prompt_cache else None
         self.batches = BatchEngine(self)
         #: chat-completions request bodies, in arrival order (with ``record_bodies``)
         self.bodies: list[dict[str, Any]] = []
@@ -762,6 +814,8 @@ class Simulator:
         self, req: dict[str, Any], text: str, prompt_tokens: int, completion_tokens: int
     ) -> dict[str, Any]:
         n = next(self._ids)
+        cache = self.prompt_cache
+        cached = cache.cached_tokens(req, prompt_tokens) if cache is not None else 0
         name = _tool_name(req)
         if name is None:  # no tools: answer in the message content (JSON modes)
             message: dict[str, Any] = {"role": "assistant", "content": text, "refusal": None}
@@ -787,6 +841,8 @@ class Simulator:
                 "prompt_tokens": prompt_tokens,
                 "completion_tokens": completion_tokens,
                 "total_tokens": prompt_tokens + completion_tokens,
+                "prompt_tokens_details": {"cached_tokens": cached, "audio_tokens": 0},
+                "completion_tokens_details": {"reasoning_tokens": 0, "audio_tokens": 0},
             },
         }
 

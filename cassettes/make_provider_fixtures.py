@@ -26,14 +26,21 @@ GEMINI_URL = f"https://generativelanguage.googleapis.com/v1beta/models/{GEMINI}:
 ANSWER = json.loads((HERE / "answers" / "000_da9441d524ed042a.json").read_text(encoding="utf-8"))
 USAGE = {"input_tokens": 3100, "output_tokens": 420, "cache_read_input_tokens": 0,
          "cache_creation_input_tokens": 0}  # fmt: skip
+#: Anthropic answers with prompt caching (the provider sets a cache breakpoint after the system
+#: prompt): the first request writes the 2,048-token static prefix (tools + system) to the cache,
+#: a later one reads it; input_tokens counts only the rest, so each request is 3,100 tokens in all.
+CACHE_WRITE = {**USAGE, "input_tokens": 1052, "cache_creation_input_tokens": 2048}
+CACHE_READ = {**USAGE, "input_tokens": 1052, "cache_read_input_tokens": 2048}
 
 
-def message(tool_input: dict[str, Any], n: int) -> dict[str, Any]:
+def message(
+    tool_input: dict[str, Any], n: int, usage: dict[str, int] = CACHE_WRITE
+) -> dict[str, Any]:
     return {
         "id": f"msg_fixture{n}", "type": "message", "role": "assistant", "model": MODEL,
         "content": [{"type": "tool_use", "id": f"toolu_fixture{n}", "name": "IncidentExtraction",
                      "input": tool_input}],
-        "stop_reason": "tool_use", "stop_sequence": None, "usage": USAGE,
+        "stop_reason": "tool_use", "stop_sequence": None, "usage": usage,
     }  # fmt: skip
 
 
@@ -63,7 +70,7 @@ def error(kind: str, text: str) -> dict[str, Any]:
 INVALID = {**ANSWER, "police_hit_someone": "maybe"}  # not one of the enum's values
 SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
     "anthropic_clean": [(200, message(ANSWER, 1))],
-    "anthropic_reask": [(200, message(INVALID, 1)), (200, message(ANSWER, 2))],
+    "anthropic_reask": [(200, message(INVALID, 1)), (200, message(ANSWER, 2, CACHE_READ))],
     "anthropic_overloaded_then_ok": [
         (529, error("overloaded_error", "Overloaded")),
         (200, message(ANSWER, 1)),

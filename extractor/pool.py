@@ -140,7 +140,7 @@ async def _process(item: Item, backend: Backend, price: Price | None) -> Predict
 def _cost(price: Price | None, usage: Usage) -> float | None:
     if price is None:
         return None
-    return round(price.cost(usage.prompt_tokens, usage.completion_tokens), 8)
+    return round(price.cost_of(usage), 8)
 
 
 async def run_items(

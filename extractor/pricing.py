@@ -9,6 +9,7 @@ from typing import Any
 
 from extractor.errors import ConfigError
 from extractor.resources import read_json
+from extractor.usage import Usage
 
 #: Context window assumed for models missing from the price table.
 DEFAULT_CONTEXT_WINDOW = 128_000
@@ -16,7 +17,11 @@ DEFAULT_CONTEXT_WINDOW = 128_000
 
 @dataclass(frozen=True, slots=True)
 class Price:
-    """Per-million-token prices and the context window of one model."""
+    """Per-million-token prices and the context window of one model.
+
+    A cached-input or cache-write rate that is not known (None) prices those tokens at the
+    input rate: an estimate that can only be too high, never too low.
+    """
 
     input_per_mtok: float
     output_per_mtok: float
@@ -24,17 +29,57 @@ class Price:
     #: the provider's Batch API prices, when it has one (OpenAI's: half the list price)
     batch_input_per_mtok: float | None = None
     batch_output_per_mtok: float | None = None
+    #: prompt tokens read from the provider's prompt cache
+    cached_input_per_mtok: float | None = None
+    #: prompt tokens written to the provider's prompt cache (Anthropic: 1.25x the input rate)
+    cache_write_per_mtok: float | None = None
+    #: the same two through the Batch API (Anthropic: half of each; OpenAI: see prices.json)
+    batch_cached_input_per_mtok: float | None = None
+    batch_cache_write_per_mtok: float | None = None
 
     def batch(self) -> Price | None:
         """The price of the same model through the provider's Batch API (None: no batch price)."""
         if self.batch_input_per_mtok is None or self.batch_output_per_mtok is None:
             return None
-        return Price(self.batch_input_per_mtok, self.batch_output_per_mtok, self.context_window)
+        return Price(
+            self.batch_input_per_mtok,
+            self.batch_output_per_mtok,
+            self.context_window,
+            cached_input_per_mtok=self.batch_cached_input_per_mtok,
+            cache_write_per_mtok=self.batch_cache_write_per_mtok,
+        )
 
-    def cost(self, prompt_tokens: int, completion_tokens: int) -> float:
+    def cost(
+        self,
+        prompt_tokens: int,
+        completion_tokens: int,
+        *,
+        cached_tokens: int = 0,
+        cache_write_tokens: int = 0,
+    ) -> float:
+        """USD for these tokens; ``cached_tokens`` and ``cache_write_tokens`` are parts of
+        ``prompt_tokens`` (see :mod:`extractor.usage`), priced at their own rates."""
+        input_rate = self.input_per_mtok
+        cached_rate = (
+            input_rate if self.cached_input_per_mtok is None else self.cached_input_per_mtok
+        )
+        write_rate = input_rate if self.cache_write_per_mtok is None else self.cache_write_per_mtok
+        uncached = max(0, prompt_tokens - cached_tokens - cache_write_tokens)
         return (
-            prompt_tokens * self.input_per_mtok + completion_tokens * self.output_per_mtok
+            uncached * self.input_per_mtok
+            + cached_tokens * cached_rate
+            + cache_write_tokens * write_rate
+            + completion_tokens * self.output_per_mtok
         ) / 1e6
+
+    def cost_of(self, usage: Usage) -> float:
+        """USD for a :class:`~extractor.usage.Usage`, its cached tokens at the cached rate."""
+        return self.cost(
+            usage.prompt_tokens,
+            usage.completion_tokens,
+            cached_tokens=usage.cached_tokens,
+            cache_write_tokens=usage.cache_write_tokens,
+        )
 
 
 def load_prices(override: Path | None = None) -> dict[str, Price]:

@@ -132,6 +132,9 @@ class RunInfo:
     prompt_tokens: int
     completion_tokens: int
     cost_usd: float | None
+    #: of prompt_tokens: read from / written to the provider's prompt cache (0 in older lines)
+    cached_tokens: int = 0
+    cache_write_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """The run as ``runs list --json`` prints it (times in ISO 8601, UTC)."""
@@ -149,6 +152,8 @@ class RunInfo:
             "failed": self.n_failed,
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": self.completion_tokens,
+            "cached_tokens": self.cached_tokens,
+            "cache_write_tokens": self.cache_write_tokens,
             "cost_usd": self.cost_usd,
         }
 
@@ -472,6 +477,9 @@ _RUN_QUERY = """
 SELECT r.*, COUNT(l.doc_id) AS n_lines, COALESCE(SUM(1 - l.ok), 0) AS n_failed,
        COALESCE(SUM(l.prompt_tokens), 0) AS prompt_tokens,
        COALESCE(SUM(l.completion_tokens), 0) AS completion_tokens,
+       COALESCE(SUM(json_extract(l.line_json, '$.usage.cached_tokens')), 0) AS cached_tokens,
+       COALESCE(SUM(json_extract(l.line_json, '$.usage.cache_write_tokens')), 0)
+           AS cache_write_tokens,
        SUM(l.cost_usd) AS cost_usd, COUNT(l.cost_usd) AS n_costed
 FROM runs r LEFT JOIN lines l ON l.run_id = r.run_id
 """
@@ -497,4 +505,6 @@ def _run_info(row: sqlite3.Row) -> RunInfo:
         prompt_tokens=row["prompt_tokens"],
         completion_tokens=row["completion_tokens"],
         cost_usd=cost,
+        cached_tokens=row["cached_tokens"],
+        cache_write_tokens=row["cache_write_tokens"],
     )

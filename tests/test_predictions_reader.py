@@ -72,7 +72,7 @@ def test_a_line_needs_a_doc_id_and_a_record_or_an_error(tmp_path: Path) -> None:
         read_predictions(path, lenient=False)
 
 
-def test_the_line_format_is_unchanged_usage_has_its_three_keys_and_no_prompt_hash() -> None:
+def test_the_line_format_is_unchanged_usage_has_its_token_keys_and_no_prompt_hash() -> None:
     line = PredictionLine(
         doc_id="a1",
         model="openai/m",
@@ -85,10 +85,33 @@ def test_the_line_format_is_unchanged_usage_has_its_three_keys_and_no_prompt_has
         "published", "cost_usd", "latency_s", "cached",
     ]  # fmt: skip
     assert data["prompt"] == {"name": "incident", "version": "v1"}
-    assert data["usage"] == {"prompt_tokens": 7, "completion_tokens": 3, "total_tokens": 10}
+    assert data["usage"] == {
+        "prompt_tokens": 7, "completion_tokens": 3, "cached_tokens": 0, "cache_write_tokens": 0,
+        "total_tokens": 10,
+    }  # fmt: skip
     back = PredictionLine.from_json(line.to_json())
     assert back.usage.total_tokens == 10 and str(back.prompt) == "incident@v1"
     total = Usage()
     total.add(back.usage)
     total.add(back.usage)
     assert (total.prompt_tokens, total.completion_tokens, total.total_tokens) == (14, 6, 20)
+
+
+def test_a_line_written_before_cached_tokens_were_recorded_reads_with_none_cached(
+    tmp_path: Path,
+) -> None:
+    old = {
+        "doc_id": "a1", "record": {}, "evidence": {}, "error": None, "model": "openai/m",
+        "prompt": {"name": "incident", "version": "v1"},
+        "usage": {"prompt_tokens": 3100, "completion_tokens": 420, "total_tokens": 3520},
+        "attempts": 1, "published": None, "cost_usd": 0.000717, "latency_s": 1.0,
+        "cached": False,
+    }  # fmt: skip
+    path = tmp_path / "old.jsonl"
+    path.write_text(json.dumps(old) + "\n")
+    (line,) = read_predictions(path, lenient=False)
+    assert line.usage.as_dict() == {
+        "prompt_tokens": 3100, "completion_tokens": 420, "total_tokens": 3520,
+        "cached_tokens": 0, "cache_write_tokens": 0,
+    }  # fmt: skip
+    assert line.usage.uncached_prompt_tokens == 3100

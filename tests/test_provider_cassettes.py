@@ -30,6 +30,9 @@ MODELS = {
 }
 #: tokens each fixture answer reports
 IN, OUT = 3100, 420
+#: of IN, (read from, written to) the provider's prompt cache by the first answer and by a
+#: later one (Anthropic's fixtures cache the 2,048-token static prefix; input_tokens is the rest)
+CACHE = {"anthropic": ((0, 2048), (2048, 0))}
 REPLAY = vcr.VCR(
     cassette_library_dir=str(ROOT / "cassettes"),
     record_mode="none",
@@ -64,8 +67,29 @@ def test_clean_extraction(tmp_path: Path, provider: str) -> None:
     assert line.record is not None and line.record.incident_date == ANSWER["incident_date"]
     assert line.evidence and all(evidence.grounded for evidence in line.evidence.values())
     assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (IN, OUT)
+    (cached, written), _ = CACHE.get(provider, ((0, 0), (0, 0)))
+    assert (line.usage.cached_tokens, line.usage.cache_write_tokens) == (cached, written)
     price = load_prices()[MODELS[provider][0]]
-    assert line.cost_usd == round(price.cost(IN, OUT), 8)
+    assert line.cost_usd == round(
+        price.cost(IN, OUT, cached_tokens=cached, cache_write_tokens=written), 8
+    )
+
+
+def test_anthropic_cache_writes_and_reads_are_priced_at_their_rates() -> None:
+    # claude-3-5-haiku: input $0.80, cache write $1.00, cache hit $0.08, output $4.00 per MTok;
+    # the clean fixture's one answer: 1,052 uncached + 2,048 written + 420 out
+    price = load_prices()["anthropic/claude-3-5-haiku-latest"]
+    assert price.cost(3100, 420, cache_write_tokens=2048) == pytest.approx(
+        (1052 * 0.80 + 2048 * 1.00 + 420 * 4.00) / 1e6  # $0.0045696
+    )
+    # the re-ask's second answer reads the prefix back: 1,052 + 2,048 at $0.08 + 420 out
+    assert price.cost(3100, 420, cached_tokens=2048) == pytest.approx(
+        (1052 * 0.80 + 2048 * 0.08 + 420 * 4.00) / 1e6  # $0.00357344
+    )
+    # through Message Batches every rate is halved, cache reads and writes included
+    batch = price.batch()
+    assert batch is not None
+    assert batch.cost(3100, 420, cache_write_tokens=2048) == pytest.approx(0.0045696 / 2)
 
 
 def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
@@ -77,6 +101,11 @@ def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
         line.record is not None and line.record.police_hit_someone == ANSWER["police_hit_someone"]
     )
     assert line.usage.prompt_tokens == 2 * IN  # both answers' tokens counted
+    first, later = CACHE.get(provider, ((0, 0), (0, 0)))
+    assert (line.usage.cached_tokens, line.usage.cache_write_tokens) == (
+        first[0] + later[0],
+        first[1] + later[1],
+    )
 
 
 def test_overloaded_is_retried(tmp_path: Path, provider: str) -> None:

@@ -16,7 +16,8 @@ from extractor.store import RunStore
 runner = CliRunner()
 RUN_KEYS = [
     "run_id", "kind", "status", "model", "prompt", "prompt_hash", "schema_version", "started",
-    "finished", "articles", "failed", "prompt_tokens", "completion_tokens", "cost_usd",
+    "finished", "articles", "failed", "prompt_tokens", "completion_tokens", "cached_tokens",
+    "cache_write_tokens", "cost_usd",
 ]  # fmt: skip
 
 

@@ -319,10 +319,7 @@ class BatchRun:
 
         def priced(line: PredictionLine) -> None:
             batch_usage = reasks[line.doc_id].usage
-            sync = Usage(
-                prompt_tokens=line.usage.prompt_tokens - batch_usage.prompt_tokens,
-                completion_tokens=line.usage.completion_tokens - batch_usage.completion_tokens,
-            )
+            sync = line.usage.minus(batch_usage)
             parts = (_cost(self.batch_price, batch_usage), _cost(self.price, sync))
             cost = None if None in parts else round(sum(p or 0.0 for p in parts), 8)
             self.emit(line.model_copy(update={"cost_usd": cost}))

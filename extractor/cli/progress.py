@@ -73,6 +73,12 @@ def summary_table(summary: RunSummary) -> Table:
         ("attempts (model calls; re-asks, retries incl.)", f"{summary.model_calls:,}"),
         ("  of which retries and re-asks", f"{summary.retries:,}"),
         ("prompt tokens", f"{summary.usage.prompt_tokens:,}"),
+        ("  of which cached (prompt cache)", f"{summary.usage.cached_tokens:,}"),
+        *(
+            [("  of which written to the prompt cache", f"{summary.usage.cache_write_tokens:,}")]
+            if summary.usage.cache_write_tokens
+            else []
+        ),
         ("completion tokens", f"{summary.usage.completion_tokens:,}"),
         (
             "estimated cost",

@@ -54,7 +54,7 @@ def list_command(
 ) -> None:
     """List stored runs, newest first (a run id starts with the time it started).
 
-    --json prints a JSON array with one object per run: run_id, kind, status, model, prompt, prompt_hash, schema_version, started, finished (ISO 8601, UTC), articles, failed, prompt_tokens, completion_tokens, cost_usd (null when unknown).
+    --json prints a JSON array with one object per run: run_id, kind, status, model, prompt, prompt_hash, schema_version, started, finished (ISO 8601, UTC), articles, failed, prompt_tokens, completion_tokens, cached_tokens and cache_write_tokens (of prompt_tokens: read from and written to the provider's prompt cache), cost_usd (null when unknown).
     """
     with user_errors(), RunStore() as store:
         runs = store.runs(limit)
@@ -113,6 +113,9 @@ def show_command(
         ("schema version", run.schema_version), ("started", _when(run.created_at)),
         ("finished", _when(run.finished_at)), ("articles", str(run.n_lines)),
         ("failed", str(run.n_failed)), ("prompt tokens", f"{run.prompt_tokens:,}"),
+        ("  of which cached", f"{run.cached_tokens:,}"),
+        *([("  of which written to the cache", f"{run.cache_write_tokens:,}")]
+          if run.cache_write_tokens else []),
         ("completion tokens", f"{run.completion_tokens:,}"), ("cost", _cost(run)),
         ("arguments", json.dumps(run.args, sort_keys=True)),
     ]  # fmt: skip

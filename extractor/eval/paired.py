@@ -94,6 +94,11 @@ def _summary(side: Side, report: EvalReport) -> SideSummary:
         grounding_rate=report.grounding.rate,
         fields_f1={name: f.f1 for name, f in report.fields.items()},
         tokens_per_article=_per_article([line.usage.total_tokens for line in lines]),
+        prompt_tokens_per_article=_per_article([line.usage.prompt_tokens for line in lines]),
+        cached_tokens_per_article=_per_article([line.usage.cached_tokens for line in lines]),
+        completion_tokens_per_article=_per_article(
+            [line.usage.completion_tokens for line in lines]
+        ),
         cost_per_article=(
             None
             if any(line.cost_usd is None for line in lines)

@@ -260,6 +260,16 @@ def _delta(value: float | None) -> str:
     return f"[{colour}]{text}[/]" if colour else text
 
 
+def _token_split(side: SideSummary) -> str:
+    """Prompt, cached (of prompt) and completion tokens per article, as ``1,234 / 1,024 / 300``."""
+    parts = (
+        side.prompt_tokens_per_article,
+        side.cached_tokens_per_article,
+        side.completion_tokens_per_article,
+    )
+    return " / ".join("-" if part is None else f"{part:,.0f}" for part in parts)
+
+
 def _headers(report: CompareReport) -> list[str]:
     """Each side's label as a column header (labels are the user's: escaped, not markup)."""
     return [escape(side.label) for side in report.sides]
@@ -275,6 +285,7 @@ def _sides_table(report: CompareReport) -> Table:
         ("hallucination rate", lambda s: _fmt(s.hallucination_rate)),
         ("grounding rate", lambda s: _fmt(s.grounding_rate)),
         ("tokens / article", lambda s: _fmt(s.tokens_per_article, 0)),
+        ("  prompt / cached / completion", _token_split),
         (
             "cost / article",
             lambda s: "unknown" if s.cost_per_article is None else f"${s.cost_per_article:.5f}",

@@ -259,6 +259,11 @@ class SideSummary(BaseModel):
     fields_f1: dict[str, float | None]
     tokens_per_article: float | None
     cost_per_article: float | None
+    #: of the tokens: prompt tokens, those of them read from the provider's prompt cache, and
+    #: completion tokens, per article (None in a compare JSON written before they were recorded)
+    prompt_tokens_per_article: float | None = None
+    cached_tokens_per_article: float | None = None
+    completion_tokens_per_article: float | None = None
     latency_s_per_article: float | None
     cached_articles: int
 

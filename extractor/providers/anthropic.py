@@ -4,7 +4,8 @@ The ``anthropic`` SDK is an optional extra (``pip install 'extractor[anthropic]'
 imported only when an ``anthropic/`` model is asked for. Its exceptions are translated into ours
 in :attr:`AnthropicProvider.error_map`, the only place that names them. Requests go through the
 project's rate-limited HTTP client, as OpenAI's do; the system prompt, then the tool schema, come
-before the article, so the repeated prefix is the same on every request.
+before the article, so the repeated prefix is the same on every request, and a cache breakpoint
+(``cache_control``) at the end of the system prompt lets Anthropic cache that prefix.
 """
 
 from __future__ import annotations
@@ -29,28 +30,52 @@ from extractor.providers.base import (
 from extractor.providers.instructed import instructed_call
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
-from extractor.usage import Usage
+from extractor.usage import Usage, UsageKeys
 
 #: Anthropic requires max_tokens; used when the prompt's parameters name none.
 DEFAULT_MAX_TOKENS = 4096
 
 
+#: Where Messages answers report tokens: ``input_tokens`` leaves out cache reads and writes, so
+#: they are added (``Usage.prompt_tokens`` counts every input token, as OpenAI's does).
+USAGE_KEYS = UsageKeys(
+    prompt="input_tokens",
+    completion="output_tokens",
+    cached="cache_read_input_tokens",
+    cache_write="cache_creation_input_tokens",
+    prompt_excludes_cache=True,
+)
+
+
 def usage_of(usage: Any) -> Usage:
     """Tokens from an Anthropic ``Usage`` (cache reads and writes are input tokens too)."""
-    if usage is None:
-        return Usage()
-    prompt = sum(
-        int(getattr(usage, name, 0) or 0)
-        for name in ("input_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
-    )
-    return Usage(
-        prompt_tokens=prompt, completion_tokens=int(getattr(usage, "output_tokens", 0) or 0)
-    )
+    return USAGE_KEYS.read(usage)
 
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
-    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter."""
-    return Usage.from_body(payload, prompt="input_tokens", completion="output_tokens")
+    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter: read
+    as :func:`usage_of` reads the SDK's, cache reads and writes included."""
+    usage = payload.get("usage")
+    return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
+
+
+#: Anthropic caches a prompt prefix only up to an explicit breakpoint (prompt caching).
+CACHE_BREAKPOINT = {"type": "ephemeral"}
+
+
+def with_cache_breakpoint(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``messages`` with a cache breakpoint on the last system message.
+
+    Anthropic reads a request as tools, then system, then messages, so a breakpoint at the end
+    of the system prompt caches the tool schema and the system prompt: the static prefix every
+    article repeats (a prefix under the model's minimum, 1,024 or 2,048 tokens, is just not
+    cached). instructor passes a system message given as a list of text blocks through as is.
+    """
+    last = max((i for i, m in enumerate(messages) if m.get("role") == "system"), default=None)
+    if last is None or not isinstance(messages[last].get("content"), str):
+        return messages
+    block = {"type": "text", "text": messages[last]["content"], "cache_control": CACHE_BREAKPOINT}
+    return [*messages[:last], {**messages[last], "content": [block]}, *messages[last + 1 :]]
 
 
 def tool_arguments(message: Any) -> str | None:
@@ -118,7 +143,7 @@ class AnthropicProvider(Provider):
             usage_of=usage_of,
             arguments_of=tool_arguments,
             completion_usage=lambda message: message.usage,
-            messages=messages,
+            messages=with_cache_breakpoint(messages),
             response_model=response_model,
             max_retries=max_retries,
             params=call,

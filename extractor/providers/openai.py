@@ -31,20 +31,23 @@ from extractor.providers.base import (
 )
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
-from extractor.usage import Usage
+from extractor.usage import Usage, UsageKeys
 
 #: Placeholder key for servers that need none (the SDK refuses to start without one).
 NO_KEY = "not-needed"
 
 
+#: Where chat completions report tokens: ``prompt_tokens`` counts the cached ones too.
+USAGE_KEYS = UsageKeys(
+    prompt="prompt_tokens",
+    completion="completion_tokens",
+    cached="prompt_tokens_details.cached_tokens",
+)
+
+
 def usage_of(usage: Any) -> Usage:
     """Tokens from an OpenAI ``CompletionUsage`` (instructor sums it over re-asks)."""
-    if usage is None:
-        return Usage()
-    return Usage(
-        prompt_tokens=int(getattr(usage, "prompt_tokens", 0) or 0),
-        completion_tokens=int(getattr(usage, "completion_tokens", 0) or 0),
-    )
+    return USAGE_KEYS.read(usage)
 
 
 def sum_usage(completions: list[Any]) -> Usage:
@@ -57,7 +60,8 @@ def sum_usage(completions: list[Any]) -> Usage:
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a chat-completions answer's JSON ``usage``, if it has one."""
-    return Usage.from_body(payload, prompt="prompt_tokens", completion="completion_tokens")
+    usage = payload.get("usage")
+    return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
 
 
 def tool_arguments(completion: Any) -> str | None:
