@@ -93,15 +93,16 @@ class Ledger:
         self.held += hold
         return hold
 
-    def settle(self, hold: float, used: tuple[int, int] | None) -> None:
-        """The request ended: release its hold and charge the ``(prompt, completion)`` reported."""
+    def settle(self, hold: float, used: Usage | None) -> None:
+        """The request ended: release its hold and charge the tokens reported (cached ones at the
+        cached rate, as on the line)."""
         self.held = max(0.0, self.held - hold)
         if used is not None:
-            self.spent += self.price.cost(*used)
+            self.spent += self.price.cost_of(used)
 
     def charge(self, usage: Usage, price: Price) -> None:
         """Charge tokens spent outside this client (a Batch API's answers, at its price)."""
-        self.spent += price.cost(usage.prompt_tokens, usage.completion_tokens)
+        self.spent += price.cost_of(usage)
 
 
 _CURRENT: ContextVar[Ledger | None] = ContextVar("extractor_ledger", default=None)

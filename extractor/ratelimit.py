@@ -39,14 +39,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import httpx2
 
 from extractor.ledger import current_ledger
-
-if TYPE_CHECKING:
-    from extractor.usage import Usage
+from extractor.usage import Usage
 
 #: The providers' rate-limit window.
 WINDOW_S = 60.0
@@ -178,11 +176,11 @@ class RateLimiter:
             self.waited_s += now - started
             return Slot(tokens)
 
-    def release(self, slot: Slot, *, used: tuple[int, int] | None = None, prompt: int = 0) -> None:
+    def release(self, slot: Slot, *, used: Usage | None = None, prompt: int = 0) -> None:
         """The request ended: start its window from now and correct its token charge.
 
         Args:
-            used: ``(prompt_tokens, completion_tokens)`` the answer reported, if any.
+            used: the tokens the answer reported, if any.
             prompt: the prompt estimate to keep when there is no answer (errors, timeouts).
         """
         if slot.ended_at is not None:
@@ -191,8 +189,8 @@ class RateLimiter:
         if self.tpm is not None:
             if used is not None:
                 self._completion_seen += 1
-                self._completion_total += used[1]
-                actual = used[0] + used[1]
+                self._completion_total += used.completion_tokens
+                actual = used.prompt_tokens + used.completion_tokens
             else:
                 actual = min(prompt, slot.tokens)
             refund = slot.tokens - actual
@@ -209,8 +207,8 @@ class RateLimiter:
 UsageOf = Callable[[Mapping[str, Any]], "Usage | None"]
 
 
-def _used(response: httpx2.Response | None, usage_of: UsageOf) -> tuple[int, int] | None:
-    """``(prompt, completion)`` tokens a read JSON answer reports, if it does."""
+def _used(response: httpx2.Response | None, usage_of: UsageOf) -> Usage | None:
+    """The tokens a read JSON answer reports, if it does."""
     if response is None or response.status_code != 200 or not response.is_closed:
         return None
     try:
@@ -218,7 +216,7 @@ def _used(response: httpx2.Response | None, usage_of: UsageOf) -> tuple[int, int
         usage = usage_of(payload) if isinstance(payload, Mapping) else None
     except (ValueError, AttributeError, TypeError):
         return None
-    return (usage.prompt_tokens, usage.completion_tokens) if usage is not None else (0, 0)
+    return usage if usage is not None else Usage()
 
 
 def _no_usage(payload: Mapping[str, Any]) -> Usage | None:

@@ -15,6 +15,7 @@ from benchmarks.simulator import SimConfig, run_simulator
 from extractor.backends import make_backend
 from extractor.ratelimit import RateLimitedClient, RateLimiter, Slot
 from extractor.settings import Settings
+from extractor.usage import Usage
 
 
 def most_in_window(stamps: list[float], window: float) -> int:
@@ -70,7 +71,7 @@ def test_token_charge_is_prompt_bytes_plus_expected_completion_then_corrected() 
     assert limiter.estimate(body.encode()) == -(-size // 4) + 500  # max_tokens until an answer
     slot = Slot(limiter.estimate(body.encode()))
     limiter._tokens = slot.tokens
-    limiter.release(slot, used=(110, 40))
+    limiter.release(slot, used=Usage(prompt_tokens=110, completion_tokens=40))
     assert slot.tokens == 150 and limiter._tokens == 150  # corrected to what was used
     assert limiter.estimate(body.encode()) == -(-size // 4) + 40  # then the mean completion
     failed = Slot(1000)
@@ -84,7 +85,7 @@ def test_a_request_larger_than_tpm_goes_alone_rather_than_never() -> None:
     async def main() -> None:
         limiter = RateLimiter(tpm=100, window_s=0.1)
         slot = await asyncio.wait_for(limiter.acquire(500), 1)
-        limiter.release(slot, used=(450, 50))
+        limiter.release(slot, used=Usage(prompt_tokens=450, completion_tokens=50))
 
     asyncio.run(main())
 
