@@ -6,13 +6,10 @@ synthetic eval articles, each made unique by a wire-copy line), 3 % of the batch
 violating the schema, split into batch files of ``--per-batch`` requests. Checked and printed:
 every article has exactly one line; the synchronous re-asks equal the simulator's failure count;
 the cost at batch prices next to what the same tokens cost at the list price (the price table's
-``openai/gpt-4o-mini``, applied to the simulator's model). With ``--kill-stages``, the same run
-is started as a subprocess and SIGKILLed at each stage (after upload, after create, while
-polling, during download, during re-asks), then rerun, each on a fresh output and store; no
-article may ever be in a second batch.
+``openai/gpt-4o-mini``, applied to the simulator's model). The same run SIGKILLed at each stage
+and rerun is ``benchmarks/bench_batch_crash.py``.
 
-    python benchmarks/bench_batch.py                  # ~30 s
-    python benchmarks/bench_batch.py --kill-stages    # ~3 min more
+    python benchmarks/bench_batch.py                  # ~1 min
 """
 
 from __future__ import annotations
@@ -20,13 +17,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -104,58 +98,10 @@ def clean_run(n: int, per_batch: int) -> dict[str, Any]:
     return result
 
 
-STAGES: dict[str, tuple[str | None, Callable[[Simulator], bool]]] = {
-    "after upload": ("upload", lambda sim: sim.batches.calls["upload"] >= 1),
-    "after create": ("create", lambda sim: sim.batches.calls["create"] >= 1),
-    "while polling": (None, lambda sim: sim.batches.calls["retrieve"] >= 4),
-    "during download": ("content", lambda sim: sim.batches.calls["content"] >= 1),
-    "during re-asks": (None, lambda sim: sim.stats.requests >= 4),
-}
-
-
-def killed_run(n: int, per_batch: int, stage: str) -> dict[str, Any]:
-    hold, ready = STAGES[stage]
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        inputs, output = write_jsonl(folder / "in.jsonl", n), folder / "out.jsonl"
-        env = {
-            **os.environ, "EXTRACTOR_HOME": str(folder / "home"), "OPENAI_API_KEY": API_KEY,
-            "EXTRACTOR_BATCH_POLL_S": "0.05", "EXTRACTOR_BATCH_MAX_REQUESTS": str(per_batch),
-        }  # fmt: skip
-        polling = stage == "while polling"
-        config = SimConfig(
-            batch_p_invalid=0.03, seed=1, batch_in_progress_s=600 if polling else 0.0,
-            latency_ms=200 if stage == "during re-asks" else 0.0,
-        )  # fmt: skip
-        with run_simulator(config) as sim:
-            command = [
-                sys.executable, "-m", "extractor", "run", str(inputs), "-o", str(output),
-                "--model", MODEL, "--base-url", sim.base_url, "--prices", str(_prices(folder)),
-                "--batch", "--quiet",
-            ]  # fmt: skip
-            if hold:
-                sim.batches.hold(hold)
-            with subprocess.Popen(command, env=env, cwd=ROOT) as process:
-                deadline = time.monotonic() + 300
-                while not ready(sim):
-                    assert process.poll() is None and time.monotonic() < deadline, stage
-                    time.sleep(0.01)
-                process.kill()
-                assert process.wait(10) == -signal.SIGKILL
-            sim.batches.release()
-            sim.batches.set_timing(in_progress_s=0.0)
-            lines_before = output.read_text().count("\n") if output.exists() else 0
-            subprocess.run(command, env=env, cwd=ROOT, check=True)
-            result = _check(output, n, sim)
-    result["lines_before_rerun"] = lines_before
-    return result
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--articles", type=int, default=2000)
     parser.add_argument("--per-batch", type=int, default=500)
-    parser.add_argument("--kill-stages", action="store_true")
     args = parser.parse_args()
     print(machine())
     clean = clean_run(args.articles, args.per_batch)
@@ -170,20 +116,6 @@ def main() -> None:
         rows,
     ))  # fmt: skip
     results: dict[str, Any] = {"clean": clean}
-    if args.kill_stages:
-        kill_rows = []
-        for stage in STAGES:
-            r = results[stage] = killed_run(args.articles, args.per_batch, stage)
-            kill_rows.append([
-                stage, str(r["lines_before_rerun"]), str(r["each_once"] and r["all_ok"]),
-                str(r["batches"]), str(r["max_batches_per_article"]),
-                str(r["invalid_in_batch"]), str(r["sync_requests"]),
-            ])  # fmt: skip
-        print(table(
-            ["killed", "lines kept", "each once, all ok", "batches", "max batches per article",
-             "invalid in batch", "sync requests"],
-            kill_rows,
-        ))  # fmt: skip
     print(json.dumps(results))
 
 

@@ -897,7 +897,8 @@ class BatchEngine:
         self._rng = random.Random(None if cfg.seed is None else cfg.seed + 2)
         self._files: dict[str, dict[str, Any]] = {}
         self._batches: dict[str, dict[str, Any]] = {}
-        self._holds: set[str] = set()
+        #: endpoint -> how many of its calls are answered before the rest are held
+        self._holds: dict[str, int] = {}
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self.created: dict[str, list[str]] = {}
@@ -905,19 +906,24 @@ class BatchEngine:
         self.calls: Counter[str] = Counter()
 
     # test controls (any thread)
-    def hold(self, *endpoints: str) -> None:
-        """Hold the answers of ``endpoints`` (after doing the work) until :meth:`release`."""
+    def hold(self, *endpoints: str, after: int = 0) -> None:
+        """Hold the answers of ``endpoints`` (after doing the work) until :meth:`release`.
+
+        ``after``: let that many more calls of each endpoint be answered first (e.g. ``after=1``
+        holds the second upload, so a kill lands between two files' uploads).
+        """
         unknown = set(endpoints) - set(HOLDABLE)
         if unknown:
             raise ValueError(f"unknown endpoints {sorted(unknown)}; use {HOLDABLE}")
-        self._holds.update(endpoints)
+        with self._lock:
+            for endpoint in endpoints:
+                self._holds[endpoint] = self.calls[endpoint] + after
 
     def release(self, *endpoints: str) -> None:
         """Let held answers go (all of them when none are named)."""
-        if endpoints:
-            self._holds.difference_update(endpoints)
-        else:
-            self._holds.clear()
+        with self._lock:
+            for endpoint in endpoints or list(self._holds):
+                self._holds.pop(endpoint, None)
 
     def set_timing(self, **seconds: float) -> None:
         """Change ``batch_validating_s``/``_in_progress_s``/``_finalizing_s`` for every batch."""
@@ -953,8 +959,9 @@ class BatchEngine:
     async def _answer_when_released(self, endpoint: str, response: web.Response) -> web.Response:
         with self._lock:
             self.calls[endpoint] += 1
+            n = self.calls[endpoint]
         stopping = self.sim._stopping
-        while endpoint in self._holds and not (stopping is not None and stopping.is_set()):
+        while n > self._holds.get(endpoint, n) and not (stopping is not None and stopping.is_set()):
             await asyncio.sleep(0.01)
         return response
 

@@ -19,6 +19,7 @@ from extractor.pricing import Price
 from extractor.runner import run
 from extractor.settings import Settings
 from tests.batch_fixtures import (
+    article,
     check_each_article_once,
     lines_of,
     run_args,
@@ -256,3 +257,45 @@ def test_overwrite_starts_new_batches(tmp_path: Path) -> None:
         assert invoke([*args, "--overwrite"])[0] == 0
         assert len(sim.batches.snapshot()["created"]) == 2
     assert len(lines_of(output)) == n
+
+
+def test_a_batch_api_with_its_own_ids_and_limits_gets_every_answer_back_to_its_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The seam another provider plugs into: ids by position (Anthropic allows only
+    ``[a-zA-Z0-9_-]{1,64}``, a doc id may hold ``@``, ``.``, spaces or ``\\xff``) and a
+    provider's own per-batch limit, mapped back through the run store's order of each batch."""
+    from extractor.batch import BATCH_APIS
+    from extractor.batch.openai import OpenAIBatchAPI
+
+    class Positional(OpenAIBatchAPI):
+        max_requests = 7
+
+        def custom_id(self, doc_id: str, position: int) -> str:
+            return f"req-{position}"
+
+    monkeypatch.setitem(BATCH_APIS, "openai", lambda provider, model: Positional(provider, model))
+    ids = [f"{name}{i}" for i in range(4) for name in ("a@b.c ", "caf\\xff ", "plain_")]
+    inputs, output = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    inputs.write_text(
+        "".join(json.dumps({"doc_id": d, "text": article(i)}) + "\n" for i, d in enumerate(ids)),
+        encoding="utf-8",
+    )
+    with run_simulator(SimConfig(batch_p_invalid=0.25, seed=4)) as sim:
+        settings = Settings(
+            model="openai/sim-1", base_url=sim.base_url, api_key="sk-x", batch_poll_s=0.02
+        )
+        run([inputs], output, settings=settings, batch=True)
+        created = sim.batches.snapshot()["created"]
+        invalid = sim.batches.snapshot()["outcomes"]["schema_violation"]
+        assert invalid > 0 and sim.stats.requests == invalid
+    assert [len(custom_ids) for custom_ids in created.values()] == [7, 5]
+    assert {c for custom_ids in created.values() for c in custom_ids} == {
+        f"req-{i}" for i in range(7)
+    }
+    lines = lines_of(output)
+    assert sorted(line.doc_id for line in lines) == sorted(ids) and all(x.ok for x in lines)
+    by_id = {line.doc_id: line for line in lines}
+    # each answer is its own article's: the simulator quotes the article's "Report number i."
+    for i, doc_id in enumerate(ids):
+        assert f"{i} block" in by_id[doc_id].to_json(), doc_id

@@ -65,18 +65,22 @@ def rerun(args: list[str], monkeypatch: pytest.MonkeyPatch) -> str:
     return result.output
 
 
-@pytest.mark.parametrize("endpoint", ["upload", "create", "content"])
+@pytest.mark.parametrize(
+    ("endpoint", "after"),
+    [("upload", 0), ("upload", 1), ("create", 0), ("create", 1), ("content", 0), ("content", 1)],
+    ids=["upload", "2nd-upload", "create", "2nd-create", "content", "2nd-content"],
+)
 def test_killed_at_an_endpoint_the_rerun_submits_no_article_twice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, endpoint: str, after: int
 ) -> None:
     with run_simulator(SimConfig(batch_p_invalid=0.05, seed=7)) as sim:
-        sim.batches.hold(endpoint)
-        args, output = kill_at(tmp_path, sim, lambda: sim.batches.calls[endpoint] >= 1)
+        sim.batches.hold(endpoint, after=after)  # the first ``after`` calls are answered
+        args, output = kill_at(tmp_path, sim, lambda: sim.batches.calls[endpoint] > after)
         before = sim.batches.snapshot()
-        if endpoint == "upload":
-            assert before["files"] == 1 and not before["created"]  # uploaded, never created
-        if endpoint == "create":  # created, but the killed process never heard its id
-            assert len(before["created"]) == 1
+        if endpoint == "upload":  # the last file stored, its batch never created
+            assert before["files"] == after + 1 and len(before["created"]) == after
+        if endpoint == "create":  # created, but the killed process never heard the last id
+            assert len(before["created"]) == after + 1
         sim.batches.release()
         rerun(args, monkeypatch)
         check_each_article_once(output, N, sim)

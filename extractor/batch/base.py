@@ -54,12 +54,31 @@ class Outcome:
 
 
 class BatchAPI(abc.ABC):
-    """One provider's Batch API, over that provider's own client."""
+    """One provider's Batch API, over that provider's own client.
+
+    What differs between providers is declared here, so the runner needs no provider names:
+    the per-batch limits (:attr:`max_requests`, :attr:`max_bytes`) and the id each request is
+    filed under (:meth:`custom_id`).
+    """
+
+    #: the provider's most requests in one batch (``--batch`` splits below it)
+    max_requests: int = 50_000
+    #: the provider's most bytes in one batch (as written by :meth:`request_line`)
+    max_bytes: int = 200_000_000
 
     def __init__(self, provider: Provider, tool_model: type[BaseModel]) -> None:
         self.provider = provider
         #: the response model the synchronous path asks for (the strategy's)
         self.tool_model = tool_model
+
+    def custom_id(self, doc_id: str, position: int) -> str:
+        """The id the request of ``doc_id``, at ``position`` in its batch, is filed under.
+
+        The doc id itself by default. A provider that allows fewer characters than a doc id may
+        hold (``@``, ``.``, spaces, ``\\xff``) names requests by position instead: the run store
+        keeps each batch's doc ids in order, so the mapping back is the store's.
+        """
+        return doc_id
 
     @abc.abstractmethod
     def request_line(

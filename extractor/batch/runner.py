@@ -180,18 +180,20 @@ class BatchRun:
             return False
         return True
 
-    async def _line(self, document: Document) -> bytes:
+    async def _line(self, document: Document, position: int) -> bytes:
         messages = self.strategy.template.render(document)
         params = await self.strategy._sized(document, messages)  # max_tokens as sent synchronously
-        return self.api.request_line(document.doc_id, messages, dict(params))
+        custom_id = self.api.custom_id(document.doc_id, position)
+        return self.api.request_line(custom_id, messages, dict(params))
 
     async def _plan(self, documents: list[Document]) -> None:
         """Split into provider-sized files by request count and bytes, and record the jobs."""
-        limit_n, limit_bytes = self.settings.batch_max_requests, self.settings.batch_max_bytes
+        limit_n = min(self.settings.batch_max_requests, self.api.max_requests)
+        limit_bytes = min(self.settings.batch_max_bytes, self.api.max_bytes)
         jobs: list[list[str]] = []
         size = 0
         for document in documents:
-            n_bytes = len(await self._line(document))
+            n_bytes = len(await self._line(document, len(jobs[-1]) if jobs else 0))
             if not jobs or len(jobs[-1]) >= limit_n or size + n_bytes > limit_bytes:
                 jobs.append([])
                 size = 0
@@ -203,7 +205,13 @@ class BatchRun:
     async def _submit(self, job: BatchJob) -> None:
         file_id = job.input_file_id
         if job.status == "planned":
-            data = b"".join([await self._line(self.docs[d]) for d in job.doc_ids if d in self.docs])
+            data = b"".join(
+                [
+                    await self._line(self.docs[d], i)
+                    for i, d in enumerate(job.doc_ids)
+                    if d in self.docs
+                ]
+            )
             file_id = await self.api.upload(data, f"extractor-{self.run_id}-job{job.job_id}.jsonl")
             self.store.update_batch_job(job.job_id, status="uploaded", input_file_id=file_id)
         if job.batch_id is None:
@@ -249,11 +257,11 @@ class BatchRun:
         """Validate and ground each answer; queue the failures for the synchronous re-ask."""
         job = next(j for j in self.store.batch_jobs(output=self.output) if j.job_id == job_id)
         outcomes = await self.api.results(remote) if remote.status != "failed" else {}
-        for doc_id in job.doc_ids:
+        for position, doc_id in enumerate(job.doc_ids):
             document = self.docs.get(doc_id)
             if document is None:  # done already, or no longer among the inputs
                 continue
-            outcome = outcomes.get(doc_id) or Outcome(
+            outcome = outcomes.get(self.api.custom_id(doc_id, position)) or Outcome(
                 error=f"the batch ended {remote.status} with no result for this request"
                 + (f" ({remote.errors})" if remote.errors else "")
             )
