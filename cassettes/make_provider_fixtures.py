@@ -1,8 +1,9 @@
 """Write the provider cassettes: hand-written exchanges, not recorded from the APIs.
 
 Each scenario is a list of (status, body) answers in the shapes of Anthropic's Messages API (a
-``tool_use`` message, an ``error`` object); ``gemini_answer``/``gemini_error`` give Gemini's
-``generateContent`` shapes for a Gemini provider's cassettes. The request side is a placeholder, since these cassettes
+``tool_use`` message, an ``error`` object) or of Gemini's ``generateContent`` (a ``functionCall``
+part, a google.rpc ``error``: a wrong key is a 400 ``API_KEY_INVALID``, as Gemini answers it). The
+request side is a placeholder, since these cassettes
 are replayed in order, matched on method and URL only (see ``tests/test_provider_cassettes.py``).
 The tool input is the hand-written answer for seed 000 (``cassettes/answers/``). Run from the
 repository root:
@@ -22,7 +23,7 @@ HERE = Path(__file__).resolve().parent
 URL = "https://api.anthropic.com/v1/messages"
 MODEL = "claude-3-5-haiku-latest"
 GEMINI = "gemini-2.5-flash"
-GEMINI_URL = f"https://generativelanguage.googleapis.com/v1beta/models/{GEMINI}:generateContent"
+GEMINI_URL = f"https://generativelanguage.googleapis.com/v1/models/{GEMINI}:generateContent"
 ANSWER = json.loads((HERE / "answers" / "000_da9441d524ed042a.json").read_text(encoding="utf-8"))
 USAGE = {"input_tokens": 3100, "output_tokens": 420, "cache_read_input_tokens": 0,
          "cache_creation_input_tokens": 0}  # fmt: skip
@@ -59,8 +60,10 @@ def gemini_answer(args: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def gemini_error(code: int, status: str, text: str) -> dict[str, Any]:
-    return {"error": {"code": code, "message": text, "status": status}}
+def gemini_error(code: int, status: str, text: str, reason: str | None = None) -> dict[str, Any]:
+    details = [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": reason,
+                "domain": "googleapis.com"}] if reason else []  # fmt: skip
+    return {"error": {"code": code, "message": text, "status": status, "details": details}}
 
 
 def error(kind: str, text: str) -> dict[str, Any]:
@@ -68,6 +71,10 @@ def error(kind: str, text: str) -> dict[str, Any]:
 
 
 INVALID = {**ANSWER, "police_hit_someone": "maybe"}  # not one of the enum's values
+#: what Gemini answers a wrong key: 400 INVALID_ARGUMENT, reason API_KEY_INVALID (not a 401)
+KEY_INVALID = gemini_error(
+    400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"
+)
 SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
     "anthropic_clean": [(200, message(ANSWER, 1))],
     "anthropic_reask": [(200, message(INVALID, 1)), (200, message(ANSWER, 2, CACHE_READ))],
@@ -76,6 +83,13 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (200, message(ANSWER, 1)),
     ],
     "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
+    "gemini_clean": [(200, gemini_answer(ANSWER))],
+    "gemini_reask": [(200, gemini_answer(INVALID)), (200, gemini_answer(ANSWER))],
+    "gemini_overloaded_then_ok": [
+        (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
+        (200, gemini_answer(ANSWER)),
+    ],
+    "gemini_auth_failure": [(400, KEY_INVALID)],
 }
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable",
            529: "Overloaded"}  # fmt: skip

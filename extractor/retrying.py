@@ -16,7 +16,8 @@ from tenacity import (
     RetryCallState,
     retry_if_exception,
     stop_after_attempt,
-    wait_exponential_jitter,
+    wait_exponential,
+    wait_random,
 )
 
 #: Multiplies every wait; tests set it to 0 so fault tests run fast.
@@ -27,7 +28,9 @@ MAX_WAIT_S = 60.0
 #: jitter. Capped low because 5xx answers and timeouts are usually momentary, and an article in
 #: backoff is the batch's tail: a 60 s cap made a run with 10 % 500s take 4x its clean time.
 BACKOFF_MAX_S = 10.0
-_backoff = wait_exponential_jitter(multiplier=0.5, max=BACKOFF_MAX_S, jitter=0.5)
+#: Built from tenacity's oldest wait strategies, so any tenacity from 8.2 on works: google-genai
+#: pins tenacity below 9.2, and 9.2's ``wait_exponential_jitter(multiplier=)`` would exclude it.
+_backoff = wait_exponential(multiplier=0.5, max=BACKOFF_MAX_S) + wait_random(0, 0.5)
 
 
 def retry_after_seconds(headers: Mapping[str, str] | None) -> float | None:

@@ -1,4 +1,4 @@
-"""``anthropic/`` models through the real ``anthropic`` SDK and instructor, from cassettes.
+"""``anthropic/`` and ``gemini/`` models through their real SDKs and instructor, from cassettes.
 
 The cassettes are hand-written fixtures (``cassettes/make_provider_fixtures.py``), replayed in
 order and matched on method and URL: a clean extraction, a re-ask after a schema violation, an
@@ -27,6 +27,8 @@ ANSWER = json.loads((ROOT / "cassettes/answers/000_da9441d524ed042a.json").read_
 #: provider -> (model, its key variable, the status a rejected key gets)
 MODELS = {
     "anthropic": ("anthropic/claude-3-5-haiku-latest", "ANTHROPIC_API_KEY", "HTTP 401"),
+    # Gemini answers a wrong key with 400 INVALID_ARGUMENT, reason API_KEY_INVALID
+    "gemini": ("gemini/gemini-2.5-flash", "GEMINI_API_KEY", "HTTP 400"),
 }
 #: tokens each fixture answer reports
 IN, OUT = 3100, 420
@@ -125,7 +127,7 @@ def test_rejected_key_stops_with_one_line(tmp_path: Path, provider: str) -> None
 
 @pytest.mark.parametrize(
     ("sdk", "module", "extra"),
-    [("anthropic", "anthropic", "anthropic")],
+    [("anthropic", "anthropic", "anthropic"), ("google.genai", "gemini", "gemini")],
 )
 def test_without_the_sdk_the_model_names_the_install_command(
     monkeypatch: pytest.MonkeyPatch, sdk: str, module: str, extra: str
@@ -135,5 +137,6 @@ def test_without_the_sdk_the_model_names_the_install_command(
     result = CliRunner().invoke(app, ["run", str(SEED), "--model", f"{module}/x"])
     assert result.exit_code == 2
     flat = " ".join(result.output.split())
-    assert f"model '{module}/x' needs the '{sdk}' package, which is not installed" in flat
+    package = {"google.genai": "google-genai"}.get(sdk, sdk)  # the distribution pip installs
+    assert f"model '{module}/x' needs the '{package}' package, which is not installed" in flat
     assert f"install it with: pip install 'extractor[{extra}]'" in flat

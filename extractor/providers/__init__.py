@@ -119,6 +119,17 @@ def _anthropic() -> type[Provider]:
     return AnthropicProvider
 
 
+@provider("gemini", extra="gemini", about="Google's Gemini API")
+def _gemini() -> type[Provider]:
+    try:
+        from extractor.providers.gemini import GeminiProvider
+    except ImportError as exc:  # "google" or "google.genai": name the distribution to install
+        if (exc.name or "").partition(".")[0] != "google":
+            raise
+        raise ImportError(str(exc), name="google-genai") from exc
+    return GeminiProvider
+
+
 __all__ = [
     "Answer",
     "AuthFailure",

@@ -217,7 +217,7 @@ class Provider(abc.ABC):
             return None
         status = self.status_of(exc)
         return kind(
-            self.redact(str(exc)),
+            self.redact(self.describe(exc)),
             status=status,
             retry_after=self.retry_after_of(exc),
             usage=usage,
@@ -232,6 +232,10 @@ class Provider(abc.ABC):
         """True when the provider refused the key, the access or the model: stop the batch."""
         kind = self.classify(exc)
         return kind is not None and issubclass(kind, AuthFailure)
+
+    def describe(self, exc: BaseException) -> str:
+        """What an SDK exception says, for the one-line message (before redaction)."""
+        return str(exc)
 
     def status_of(self, exc: BaseException) -> int | None:
         """The HTTP status of an SDK exception, if it has one."""
