@@ -45,7 +45,9 @@ def message(
     }  # fmt: skip
 
 
-def gemini_answer(args: dict[str, Any]) -> dict[str, Any]:
+def gemini_answer(args: dict[str, Any], cached: int = 0) -> dict[str, Any]:
+    """A function-call answer; ``cached``: of its prompt tokens, read from Gemini's implicit cache
+    (a repeated prefix; promptTokenCount includes them)."""
     call = {"functionCall": {"name": "IncidentExtraction", "args": args}}
     return {
         "candidates": [
@@ -55,6 +57,7 @@ def gemini_answer(args: dict[str, Any]) -> dict[str, Any]:
             "promptTokenCount": USAGE["input_tokens"],
             "candidatesTokenCount": USAGE["output_tokens"],
             "totalTokenCount": USAGE["input_tokens"] + USAGE["output_tokens"],
+            **({"cachedContentTokenCount": cached} if cached else {}),
         },
         "modelVersion": GEMINI,
     }
@@ -84,7 +87,7 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
     ],
     "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
     "gemini_clean": [(200, gemini_answer(ANSWER))],
-    "gemini_reask": [(200, gemini_answer(INVALID)), (200, gemini_answer(ANSWER))],
+    "gemini_reask": [(200, gemini_answer(INVALID)), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_overloaded_then_ok": [
         (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
         (200, gemini_answer(ANSWER)),

@@ -125,6 +125,7 @@ def test_base_url_sends_the_gemini_key_there_and_no_other(
 
 
 def test_usage_metadata_counts_thinking_as_output_and_cache_within_the_prompt() -> None:
+    """The SDK's object and the JSON body (the rate limiter's) read the same."""
     metadata = types.GenerateContentResponseUsageMetadata(
         prompt_token_count=3100,  # of which 2048 read from the cache
         cached_content_token_count=2048,
@@ -133,7 +134,7 @@ def test_usage_metadata_counts_thinking_as_output_and_cache_within_the_prompt() 
         total_token_count=3600,
     )
     usage = usage_of(metadata)
-    assert (usage.prompt_tokens, usage.completion_tokens) == (3100, 500)
+    assert (usage.prompt_tokens, usage.completion_tokens, usage.cached_tokens) == (3100, 500, 2048)
     body = {
         "usageMetadata": {
             "promptTokenCount": 3100,

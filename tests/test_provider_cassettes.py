@@ -34,7 +34,10 @@ MODELS = {
 IN, OUT = 3100, 420
 #: of IN, (read from, written to) the provider's prompt cache by the first answer and by a
 #: later one (Anthropic's fixtures cache the 2,048-token static prefix; input_tokens is the rest)
-CACHE = {"anthropic": ((0, 2048), (2048, 0))}
+CACHE = {
+    "anthropic": ((0, 2048), (2048, 0)),
+    "gemini": ((0, 0), (2048, 0)),  # implicit caching: the re-ask's repeated prefix, read only
+}
 REPLAY = vcr.VCR(
     cassette_library_dir=str(ROOT / "cassettes"),
     record_mode="none",

@@ -50,23 +50,29 @@ CALL_PARAMS = frozenset({"max_tokens", "temperature", "top_p", "seed"})
 KEY_INVALID = "API_KEY_INVALID"
 
 
-def usage_of(metadata: Any) -> Usage:
-    """Tokens from a response's ``usage_metadata``.
+def usage_of_metadata(metadata: Mapping[str, Any]) -> Usage:
+    """Tokens from a ``usageMetadata`` object (the JSON body's keys).
 
-    ``prompt_token_count`` already holds the cached-content tokens (``cached_content_token_count``
-    is the part of it read from the cache); thinking tokens are billed as output, so they are
-    completion tokens, as are the candidates'.
+    ``promptTokenCount`` already holds the cached-content tokens (``cachedContentTokenCount`` is
+    the part of it read from the cache, priced at the cached rate); thinking tokens are billed
+    as output, so they are completion tokens, as are the candidates'.
     """
-    if metadata is None:
-        return Usage()
 
     def count(name: str) -> int:
-        return int(getattr(metadata, name, None) or 0)
+        return int(metadata.get(name) or 0)
 
     return Usage(
-        prompt_tokens=count("prompt_token_count") + count("tool_use_prompt_token_count"),
-        completion_tokens=count("candidates_token_count") + count("thoughts_token_count"),
+        prompt_tokens=count("promptTokenCount") + count("toolUsePromptTokenCount"),
+        completion_tokens=count("candidatesTokenCount") + count("thoughtsTokenCount"),
+        cached_tokens=count("cachedContentTokenCount"),
     )
+
+
+def usage_of(metadata: Any) -> Usage:
+    """Tokens from the SDK's ``usage_metadata``, read by its JSON names as the body is."""
+    if metadata is None:
+        return Usage()
+    return usage_of_metadata(metadata.model_dump(by_alias=True, exclude_none=True))
 
 
 def usage_of_response(response: Any) -> Usage:
@@ -77,14 +83,7 @@ def usage_of_response(response: Any) -> Usage:
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a ``generateContent`` answer's JSON ``usageMetadata``, for the tpm limiter."""
     metadata = payload.get("usageMetadata")
-    if not isinstance(metadata, Mapping):
-        return None
-    return Usage(
-        prompt_tokens=int(metadata.get("promptTokenCount") or 0)
-        + int(metadata.get("toolUsePromptTokenCount") or 0),
-        completion_tokens=int(metadata.get("candidatesTokenCount") or 0)
-        + int(metadata.get("thoughtsTokenCount") or 0),
-    )
+    return usage_of_metadata(metadata) if isinstance(metadata, Mapping) else None
 
 
 def answer_text(response: Any) -> str | None:
