@@ -48,13 +48,15 @@ def vcr_cassette_dir() -> str:
     return str(CASSETTES / "real")
 
 
-def run(tmp_path: Path, *flags: str, prompt: str = "incident@v3") -> tuple[Result, PredictionLine]:
+def run(
+    tmp_path: Path, *flags: str, prompt: str = "incident@v3", seed: str = SEED
+) -> tuple[Result, PredictionLine]:
     """``extractor run`` on the seed against the (recorded) server: its result and its line."""
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(
         app,
         [
-            "run", SEED, "-o", str(out), "--quiet", "--model", "openai/smollm2",
+            "run", seed, "-o", str(out), "--quiet", "--model", "openai/smollm2",
             "--base-url", RECORD_URL or LLAMA_URL, "--prompt", prompt, "--timeout", "900",
             "--http-retries", "0", "--no-cache", *flags,
         ],
@@ -180,18 +182,48 @@ def test_real_runaway_string_is_cut_off_at_max_tokens_and_re_asked_shorter(
     assert nudge.startswith("Your answer was cut off at the output limit of 120 tokens")
 
 
-# --- 4. an answer that fills nothing, and --mode json ---------------------------------------------
+@pytest.mark.vcr
+def test_real_runaway_string_breaking_the_json_is_re_asked_and_the_answer_kept_flagged(
+    tmp_path: Path, vcr: Any
+) -> None:
+    _, line = run(tmp_path, "--max-retries", "1", seed="seeds/002_05d79c17f497fcab.txt")
+    first, _ = answers(vcr)
+    # SmolLM2 wrote 266 tokens into "city", a raw newline and the article in it: invalid JSON
+    runaway = first["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    assert runaway.startswith('{ "city" : "2024-12-11, 6:50 PM') and len(runaway) > 80 * 5
+    assert "Invalid JSON" in bodies(vcr)[1]["messages"][-1]["content"]
+    # the re-ask answered two values without quotes: kept, flagged ungrounded, not erased
+    assert line.outcome == "record" and line.record is not None
+    assert line.record.city is None
+    assert (line.record.encounter_type, line.record.investigation_status) == (
+        "call_for_service",
+        "not_within_policy",
+    )
+    assert sorted(line.evidence) == ["encounter_type", "investigation_status"]
+    assert not any(ev.grounded for ev in line.evidence.values())
+    assert line.attempts == 2
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (824 + 1223, 266 + 41)
+
+
+# --- --mode json against llama-cpp-python's server ----------------------------------------------
 
 
 @pytest.mark.vcr
-def test_real_all_null_json_answer_is_nudged_once_and_flagged_empty(
+def test_real_mode_json_answer_is_parsed_validated_and_re_asked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, vcr: Any
 ) -> None:
     short_prompts(tmp_path, monkeypatch, max_tokens=300)
     _, line = run(tmp_path, "--mode", "json", "--max-retries", "1")
+    first, second = bodies(vcr)
+    assert first["response_format"] == {"type": "json_object"} and "tools" not in first
+    # SmolLM2 echoed the schema's title, twice: text parsed, validated, re-asked with the error
     real = answers(vcr)
-    for a in real:
-        print(a["choices"][0], a["usage"])
-    print(line)
-    assert bodies(vcr)[0]["response_format"]["type"] == "json_object"
-    assert line.attempts == len(real)
+    assert [a["choices"][0]["message"]["content"] for a in real] == [
+        '{\n  "title": "IncidentExtraction"\n}'
+    ] * 2
+    assert "Extra inputs are not permitted" in second["messages"][-1]["content"]
+    assert line.error is not None and line.error.type == "ValidationFailedError"
+    assert "never gave a valid record after 2 attempt(s)" in line.error.message
+    assert "title" in line.error.message and "--mode" in line.error.message
+    assert line.attempts == 2
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2171 + 2276, 26)
