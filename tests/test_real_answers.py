@@ -169,7 +169,7 @@ def test_an_answer_cut_off_at_max_tokens_is_its_own_error_with_its_tokens_and_at
     error = caught.value
     assert error.attempts == 2  # the first, and one re-ask with the "answer shorter" nudge
     assert (error.usage.prompt_tokens, error.usage.completion_tokens) == (6000, 2000)
-    assert "ran out of output tokens" in str(error) and "max_tokens 1200" in str(error)
+    assert "ran out of output tokens" in str(error) and "max_tokens 2000" in str(error)
     assert "cut off" in server.bodies[1]["messages"][-1]["content"]
 
 

@@ -7,6 +7,7 @@ translated into ours in :attr:`OpenAIProvider.error_map`, the only place that na
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
@@ -82,6 +83,27 @@ def answer_text(completion: Any) -> str | None:
     except (AttributeError, IndexError, TypeError):
         return None
     return str(content) if content else None
+
+
+def mark_cut_off(completion: Any, max_tokens: Any) -> None:
+    """Mark a tool call cut off at ``max_tokens`` as such (``finish_reason`` "length").
+
+    llama-cpp-python's server reports ``finish_reason`` "tool_calls" for a tool call it cut off at
+    ``max_tokens`` (recorded: cassettes/real/); its usage tells, and the cut JSON does not parse.
+    Marked here (instructor's response hook runs before it parses), instructor raises
+    ``IncompleteOutputException`` and the answer is an output-limit failure, not invalid JSON.
+    """
+    try:
+        choice = completion.choices[0]
+        used = int(completion.usage.completion_tokens)
+    except (AttributeError, IndexError, TypeError, ValueError):
+        return
+    if not isinstance(max_tokens, int) or used < max_tokens or choice.finish_reason == "length":
+        return
+    try:
+        json.loads(answer_text(completion) or "")
+    except ValueError:
+        choice.finish_reason = "length"
 
 
 def probe_client(headers: Mapping[str, str]) -> httpx2.AsyncClient:
@@ -172,6 +194,7 @@ class OpenAIProvider(Provider):
         completions: list[Any] = []
         hooks.on("completion:kwargs", lambda *args, **kwargs: on_call())
         hooks.on("completion:response", completions.append)
+        hooks.on("completion:response", lambda c: mark_cut_off(c, params.get("max_tokens")))
         try:
             parsed, completion = await self.client.chat.completions.create_with_completion(
                 model=self.model_name,
