@@ -77,6 +77,7 @@ def main() -> None:
             "run", str(inputs), "-o", str(work / "smollm2.jsonl"), "--quiet",
             "--model", "openai/smollm2", "--base-url", server.base_url, "--prompt", args.prompt,
             "--timeout", args.timeout, "--max-retries", "1", "--http-retries", "1", "--no-cache",
+            "--context-window", "4096",
             "-c", "1", env=env,
         )  # fmt: skip
         wall = time.perf_counter() - started

@@ -38,6 +38,7 @@ def test_one_seed_through_a_real_llama_cpp_server(
                 "run", "seeds/001_d8457e1c72a139c8.txt", "-o", str(out), "--quiet",
                 "--model", "openai/smollm2", "--base-url", server.base_url,
                 "--prompt", "incident@v3", "--timeout", "900", "--http-retries", "0",
+                "--context-window", "4096",
                 "--max-retries", "1", "--no-cache",
             ],
         )  # fmt: skip
