@@ -551,6 +551,10 @@ class Simulator:
         self._port: int | None = None
         self.prompt_cache = PromptCache() if cfg.prompt_cache else None
         self.batches = BatchEngine(self)
+        from benchmarks.sim_anthropic import AnthropicEngine  # it builds on this module
+
+        #: Anthropic's ``/v1/messages`` and Message Batches (see :mod:`benchmarks.sim_anthropic`)
+        self.anthropic = AnthropicEngine(self)
         #: chat-completions request bodies, in arrival order (with ``record_bodies``)
         self.bodies: list[dict[str, Any]] = []
 
@@ -626,6 +630,7 @@ class Simulator:
         app.router.add_get("/v1/models/{model}", self._model)
         app.router.add_get("/health", self._health)
         self.batches.add_routes(app)
+        self.anthropic.add_routes(app)
         runner = web.AppRunner(
             app,
             access_log=None,

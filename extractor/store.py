@@ -166,7 +166,8 @@ class BatchJob:
     run_id: str
     output: str
     model: str
-    #: planned, uploaded, then the provider's status (validating, in_progress, finalizing,
+    #: planned, uploaded (or submitting: an inline batch's create call under way), then the
+    #: provider's status (validating, in_progress, finalizing,
     #: completed, failed, expired, cancelling, cancelled)
     status: str
     input_file_id: str | None
@@ -174,6 +175,8 @@ class BatchJob:
     output_file_id: str | None
     error_file_id: str | None
     doc_ids: list[str]
+    #: when the job last changed (a ``submitting`` job: when its create call was about to go out)
+    updated_at: float = 0.0
 
 
 def _iso(timestamp: float | None) -> str | None:
@@ -421,7 +424,7 @@ class RunStore:
                     model=row["model"], status=row["status"],
                     input_file_id=row["input_file_id"], batch_id=row["batch_id"],
                     output_file_id=row["output_file_id"], error_file_id=row["error_file_id"],
-                    doc_ids=doc_ids,
+                    doc_ids=doc_ids, updated_at=row["updated_at"],
                 )
             )  # fmt: skip
         return jobs
@@ -441,6 +444,11 @@ class RunStore:
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+
+    def batch_ids(self) -> set[str]:
+        """Every provider batch id any job recorded (abandoned ones too)."""
+        rows = self.db.execute("SELECT batch_id FROM batch_jobs WHERE batch_id IS NOT NULL")
+        return {row[0] for row in rows}
 
     def cancellable_batch_ids(self, run_id: str) -> list[str]:
         """Provider batch ids submitted by ``run_id`` or by any run writing the same output."""

@@ -10,7 +10,14 @@ from collections.abc import Callable
 
 from pydantic import BaseModel
 
-from extractor.batch.base import TERMINAL, BatchAPI, Outcome, RemoteBatch
+from extractor.batch.base import (
+    TERMINAL,
+    BatchAPI,
+    FileBatchAPI,
+    InlineBatchAPI,
+    Outcome,
+    RemoteBatch,
+)
 from extractor.contract import TOOL_MODEL
 from extractor.errors import ConfigError
 from extractor.providers.base import Provider
@@ -24,8 +31,19 @@ def _openai(provider: Provider, tool_model: type[BaseModel]) -> BatchAPI:
     return OpenAIBatchAPI(provider, tool_model)
 
 
+def _anthropic(provider: Provider, tool_model: type[BaseModel]) -> BatchAPI:
+    from extractor.batch.anthropic import AnthropicBatchAPI
+    from extractor.providers.anthropic import AnthropicProvider
+
+    assert isinstance(provider, AnthropicProvider)
+    return AnthropicBatchAPI(provider, tool_model)
+
+
 #: Batch APIs by provider name (the prefix of ``--model``).
-BATCH_APIS: dict[str, Callable[[Provider, type[BaseModel]], BatchAPI]] = {"openai": _openai}
+BATCH_APIS: dict[str, Callable[[Provider, type[BaseModel]], BatchAPI]] = {
+    "anthropic": _anthropic,
+    "openai": _openai,
+}
 
 
 def batch_api(provider: Provider, tool_model: type[BaseModel] = TOOL_MODEL) -> BatchAPI:
@@ -44,4 +62,13 @@ def batch_api(provider: Provider, tool_model: type[BaseModel] = TOOL_MODEL) -> B
     return factory(provider, tool_model)
 
 
-__all__ = ["BATCH_APIS", "TERMINAL", "BatchAPI", "Outcome", "RemoteBatch", "batch_api"]
+__all__ = [
+    "BATCH_APIS",
+    "TERMINAL",
+    "BatchAPI",
+    "FileBatchAPI",
+    "InlineBatchAPI",
+    "Outcome",
+    "RemoteBatch",
+    "batch_api",
+]

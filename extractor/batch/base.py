@@ -1,8 +1,12 @@
 """What a provider's Batch API offers, in the project's own terms.
 
 A :class:`BatchAPI` turns an article's request (rendered exactly as the synchronous path renders
-it) into one line of a batch file, uploads files, creates, polls and cancels batches, and reads
-their results back; :mod:`extractor.batch.runner` drives it the same way for every provider.
+it) into one line of a batch file, creates, polls and cancels batches, and reads their results
+back; :mod:`extractor.batch.runner` drives it the same way for every provider. How a batch is
+created differs: a :class:`FileBatchAPI` (OpenAI) uploads a file, then creates the batch over its
+id, by which a crash-hidden batch is found again; an :class:`InlineBatchAPI` (Anthropic) sends the
+requests in the create call itself, and a batch whose id was never heard is found among the
+unrecorded batches created since the call.
 """
 
 from __future__ import annotations
@@ -87,18 +91,6 @@ class BatchAPI(abc.ABC):
         """One line of a batch file: the synchronous request's body, under ``custom_id``."""
 
     @abc.abstractmethod
-    async def upload(self, data: bytes, filename: str) -> str:
-        """Upload a batch file; its file id."""
-
-    @abc.abstractmethod
-    async def create(self, file_id: str, metadata: dict[str, str]) -> RemoteBatch:
-        """Create a batch over an uploaded file."""
-
-    @abc.abstractmethod
-    async def find(self, file_id: str) -> RemoteBatch | None:
-        """The batch already created over ``file_id``, if any (a crash may have hidden its id)."""
-
-    @abc.abstractmethod
     async def retrieve(self, batch_id: str) -> RemoteBatch:
         """The batch's status and counts now."""
 
@@ -167,3 +159,37 @@ class BatchAPI(abc.ABC):
                 "to pick up where it stopped",
             ) from None
         raise AssertionError("unreachable: the retry loop returns or raises")
+
+
+class FileBatchAPI(BatchAPI):
+    """A Batch API that creates a batch over a file uploaded first (OpenAI's)."""
+
+    @abc.abstractmethod
+    async def upload(self, data: bytes, filename: str) -> str:
+        """Upload a batch file; its file id."""
+
+    @abc.abstractmethod
+    async def create(self, file_id: str, metadata: dict[str, str]) -> RemoteBatch:
+        """Create a batch over an uploaded file."""
+
+    @abc.abstractmethod
+    async def find(self, file_id: str) -> RemoteBatch | None:
+        """The batch already created over ``file_id``, if any (a crash may have hidden its id)."""
+
+
+class InlineBatchAPI(BatchAPI):
+    """A Batch API that takes the requests in the create call itself (Anthropic's).
+
+    Such a batch carries no file id or metadata of ours, so a crash after the create call but
+    before its id is recorded is recovered by :meth:`unrecorded`: the batches created since the
+    call was about to be made, of the same size, that no job of the run store holds.
+    """
+
+    @abc.abstractmethod
+    async def create_from(self, data: bytes) -> RemoteBatch:
+        """Create a batch of the request lines ``data`` (as written by :meth:`request_line`)."""
+
+    @abc.abstractmethod
+    async def unrecorded(self, since: float, n_requests: int, known: set[str]) -> list[RemoteBatch]:
+        """Batches created at ``since`` (a Unix time) or later with ``n_requests`` requests,
+        not cancelled, whose ids are not in ``known``; newest first."""

@@ -14,7 +14,7 @@ from instructor.v2.core.response import handle_reask_kwargs, handle_response_mod
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from extractor.batch.base import BatchAPI, Outcome, RemoteBatch
+from extractor.batch.base import FileBatchAPI, Outcome, RemoteBatch
 from extractor.providers.openai import OpenAIProvider, usage_of
 from extractor.usage import Usage
 
@@ -40,7 +40,7 @@ def _remote(batch: Any) -> RemoteBatch:
     )
 
 
-class OpenAIBatchAPI(BatchAPI):
+class OpenAIBatchAPI(FileBatchAPI):
     """``/v1/files`` and ``/v1/batches`` of OpenAI (or a server speaking them)."""
 
     provider: OpenAIProvider

@@ -6,7 +6,8 @@ its file is uploaded, then the file id, then the batch id. So a rerun on the sam
 ``extractor runs resume``) finds every article that was ever planned into a batch and picks it up
 where it is: a job still ``planned`` is uploaded, one ``uploaded`` is looked for among the
 provider's batches by its file id (a crash may have hidden the batch id) and created only if
-absent, a running batch is polled, a finished one downloaded again. No article is ever put into
+absent (a Batch API without files records ``submitting`` before its create call instead, and a
+rerun adopts the one unrecorded batch of that size created since), a running batch is polled, a finished one downloaded again. No article is ever put into
 a second batch for the same output. Answers are validated and grounded exactly as the synchronous
 path does; those that fail (a validation error, an ungrounded quote, an empty record, a
 provider-side error, an expired or cancelled request) are re-asked synchronously through the
@@ -22,11 +23,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from extractor.backend import Backend, ExtractionResult
-from extractor.batch import BatchAPI, Outcome, RemoteBatch, batch_api
+from extractor.batch import (
+    BatchAPI,
+    FileBatchAPI,
+    InlineBatchAPI,
+    Outcome,
+    RemoteBatch,
+    batch_api,
+)
 from extractor.cache import CachingBackend, _dump
 from extractor.contract import VALIDATION_CONTEXT, IncidentExtraction
 from extractor.documents import BadDocument, Document, Documents
-from extractor.errors import ConfigError, DocumentError, ExtractionError
+from extractor.errors import BatchError, ConfigError, DocumentError, ExtractionError
 from extractor.evidence import ArticleText
 from extractor.ledger import current_ledger
 from extractor.pool import OnLine, RunSummary, _cost, _process, run_items
@@ -41,6 +49,9 @@ Item = Document | BadDocument
 #: The longest wait between two polls of the same batches.
 MAX_POLL_S = 300.0
 POLL_GROWTH = 1.5
+#: How far the provider's clock may run behind ours when a crash-hidden batch is looked for by
+#: its creation time (wider only admits more candidates, each also checked by size and id).
+CLOCK_SKEW_S = 600.0
 
 OnProgress = Callable[[list[tuple[int, RemoteBatch]]], None]
 
@@ -112,7 +123,7 @@ class BatchRun:
         if not isinstance(strategy, SinglePass):
             raise ConfigError(
                 f"--batch needs an LLM model, not {backend.model!r}",
-                hint="pass --model openai/<name>, or drop --batch",
+                hint="pass --model openai/<name> or anthropic/<name>, or drop --batch",
             )
         self.backend, self.strategy = backend, strategy
         self.api: BatchAPI = batch_api(strategy.provider, strategy.tool_model)
@@ -202,16 +213,19 @@ class BatchRun:
         if jobs:
             self.store.plan_batch_jobs(self.run_id, self.output, self.strategy.model, jobs)
 
+    async def _job_data(self, job: BatchJob) -> bytes:
+        return b"".join(
+            [await self._line(self.docs[d], i) for i, d in enumerate(job.doc_ids) if d in self.docs]
+        )
+
     async def _submit(self, job: BatchJob) -> None:
+        if isinstance(self.api, InlineBatchAPI):
+            await self._submit_inline(self.api, job)
+            return
+        assert isinstance(self.api, FileBatchAPI)
         file_id = job.input_file_id
         if job.status == "planned":
-            data = b"".join(
-                [
-                    await self._line(self.docs[d], i)
-                    for i, d in enumerate(job.doc_ids)
-                    if d in self.docs
-                ]
-            )
+            data = await self._job_data(job)
             file_id = await self.api.upload(data, f"extractor-{self.run_id}-job{job.job_id}.jsonl")
             self.store.update_batch_job(job.job_id, status="uploaded", input_file_id=file_id)
         if job.batch_id is None:
@@ -224,6 +238,33 @@ class BatchRun:
                 )
                 self.counts.submitted += len(job.doc_ids)
             self.store.update_batch_job(job.job_id, batch_id=remote.batch_id, status=remote.status)
+
+    async def _submit_inline(self, api: InlineBatchAPI, job: BatchJob) -> None:
+        """Create the batch from its requests; ``submitting`` (and its time) is recorded first,
+        so after a crash the batch whose id was never heard is adopted, never created again."""
+        if job.batch_id is not None:
+            return
+        data = await self._job_data(job)
+        remote = None
+        if job.status == "submitting":
+            since = job.updated_at - CLOCK_SKEW_S
+            found = await api.unrecorded(since, len(job.doc_ids), self.store.batch_ids())
+            if len(found) > 1:
+                ids = ", ".join(r.batch_id for r in found)
+                raise BatchError(
+                    f"batch job {job.job_id} of {self.output}: its create call may have gone "
+                    f"out, and {len(found)} unrecorded batches of {len(job.doc_ids)} requests "
+                    f"were created since: {ids}",
+                    hint="cancel (or, once ended, delete) those that are not this run's with "
+                    "the provider, then rerun: a cancelled batch is not adopted",
+                )
+            remote = found[0] if found else None
+        if remote is None:
+            if job.status != "submitting":  # keep the first call's time: it may have gone out
+                self.store.update_batch_job(job.job_id, status="submitting")
+            remote = await api.create_from(data)
+            self.counts.submitted += len(job.doc_ids)
+        self.store.update_batch_job(job.job_id, batch_id=remote.batch_id, status=remote.status)
 
     async def _poll(self, jobs: list[BatchJob]) -> list[tuple[int, RemoteBatch]]:
         """Poll every batch, with a growing wait, until all have ended."""

@@ -33,7 +33,7 @@ Examples:
 
   extractor run in/ -m openai/gpt-4o-mini --batch -o out.jsonl
 
-The first uses the offline rules baseline when no key is set; the second needs OPENAI_API_KEY; the third talks to a local Ollama server. The fourth sends every article through OpenAI's Batch API (half the price, results within 24 h), then re-asks only the answers that failed validation synchronously; rerunning it (or `extractor runs resume RUN`) picks the submitted batches up where they are, and `extractor runs cancel RUN` cancels them.
+The first uses the offline rules baseline when no key is set; the second needs OPENAI_API_KEY; the third talks to a local Ollama server. The fourth sends every article through OpenAI's Batch API (with an anthropic/ model, Anthropic's Message Batches; half the price, results within 24 h), then re-asks only the answers that failed validation synchronously; rerunning it (or `extractor runs resume RUN`) picks the submitted batches up where they are, and `extractor runs cancel RUN` cancels them.
 """
 
 

@@ -123,6 +123,19 @@ class AnthropicProvider(Provider):
         #: temperature, top_p or seed) is left out rather than failing every call
         self.accepted = frozenset(inspect.signature(self.sdk.messages.create).parameters)
 
+    def request(
+        self, messages: list[dict[str, str]], params: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        """The messages and parameters a call hands instructor (the Batch API sends the same):
+        a cache breakpoint on the system prompt, ``max_tokens`` defaulted, and only the
+        parameters the SDK takes."""
+        call = {
+            name: value
+            for name, value in {"max_tokens": DEFAULT_MAX_TOKENS, **params}.items()
+            if name in self.accepted
+        }
+        return with_cache_breakpoint(list(messages)), call
+
     async def structured(
         self,
         messages: list[dict[str, str]],
@@ -132,18 +145,14 @@ class AnthropicProvider(Provider):
         params: Mapping[str, Any],
         on_call: Callable[[], None],
     ) -> Answer:
-        call = {
-            name: value
-            for name, value in {"max_tokens": DEFAULT_MAX_TOKENS, **params}.items()
-            if name in self.accepted
-        }
+        sent, call = self.request(messages, params)
         return await instructed_call(
             self,
             self.client.messages.create_with_completion,
             usage_of=usage_of,
             arguments_of=tool_arguments,
             completion_usage=lambda message: message.usage,
-            messages=with_cache_breakpoint(messages),
+            messages=sent,
             response_model=response_model,
             max_retries=max_retries,
             params=call,
