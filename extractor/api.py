@@ -173,9 +173,8 @@ def _side(
                 articles, model=chosen, prompt=spec, kind="eval", **options
             )
             return Side(spec, lines, summary.run_id)
-    run = store.get_run(spec)
-    label = f"{run.prompt or run.model} ({run.run_id})"
-    return Side(label, list(store.lines(run.run_id)), run.run_id)
+    run, lines = store.run_lines(spec)
+    return Side(f"{run.prompt or run.model} ({run.run_id})", lines, run.run_id)
 
 
 def _numbered(sides: list[Side]) -> list[Side]:

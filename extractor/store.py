@@ -349,6 +349,16 @@ class RunStore:
         ).fetchone()
         return None if row is None else row["prompt_hash"]
 
+    def run_lines(self, run_id: str) -> tuple[RunInfo, list[PredictionLine]]:
+        """A stored run, by id or unique id prefix, and its prediction lines in doc_id order.
+
+        Raises:
+            StoreError: no run, or several, match (one line naming ``run_id`` and
+                ``extractor runs list``).
+        """
+        run = self.get_run(run_id)
+        return run, list(self.lines(run.run_id))
+
     def lines(self, run_id: str) -> Iterator[PredictionLine]:
         """A run's lines, in doc_id order."""
         cursor = self.db.execute(

@@ -182,7 +182,7 @@ def test_cli_names_a_bad_source(tmp_path: Path) -> None:
         app, ["label", str(SEEDS), "--gold", str(tmp_path), "--from", "nope.jsonl", "--no-open"]
     )
     assert result.exit_code == 2
-    assert "--from 'nope.jsonl': no such predictions file" in result.output
+    assert "error: no run matches 'nope.jsonl' in " in result.output
 
 
 def test_doc_ids_cannot_escape_the_gold_folder(tmp_path: Path) -> None:

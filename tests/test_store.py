@@ -157,3 +157,27 @@ def test_a_second_eval_of_the_same_version_makes_zero_http_requests(
 def store_lines(run_id: str) -> list[PredictionLine]:
     with RunStore() as store:
         return list(store.lines(run_id))
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["label", "seeds", "--gold", "{tmp}/gold", "--from", "20990101-nope", "--no-open"],
+        ["view", "20990101-nope", "-o", "{tmp}/page.html"],
+        ["compare", "20990101-nope", "rules"],
+    ],
+    ids=["label --from", "view", "compare"],
+)
+def test_an_unknown_run_id_is_the_same_one_line_everywhere(
+    tmp_path: Path, isolated_env: Path, argv: list[str]
+) -> None:
+    """label --from RUN, view RUN and compare RUN: the run store's one message, nothing written."""
+    with RunStore() as store:
+        store_path = store.path
+    result = runner.invoke(app, [arg.format(tmp=tmp_path) for arg in argv])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        f"error: no run matches '20990101-nope' in {store_path}",
+        "  hint: see `extractor runs list` for run ids",
+    ]
+    assert not (tmp_path / "page.html").exists() and not (tmp_path / "gold").exists()

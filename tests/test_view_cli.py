@@ -45,8 +45,8 @@ def test_a_file_that_is_none_of_the_sources_is_one_line_naming_it(tmp_path: Path
 
 def test_an_unknown_run_id_is_one_line(tmp_path: Path):
     result = runner.invoke(app, ["view", "20990101-nope", "-o", str(tmp_path / "o.html")])
-    assert result.exit_code == 1
-    assert result.output.startswith("error: '20990101-nope' is no file, and the run store says:")
+    assert result.exit_code == 2
+    assert result.output.startswith("error: no run matches '20990101-nope' in ")
 
 
 def test_a_malformed_predictions_line_is_named_by_number(tmp_path: Path):

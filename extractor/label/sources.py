@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from extractor.errors import ConfigError, StoreError
 from extractor.eval.paired import Side
 from extractor.predictions import PredictionLine, read_predictions
 from extractor.store import RunStore
@@ -65,7 +64,8 @@ def load_sources(names: Sequence[str]) -> list[Source]:
     """Read every ``--from`` source, labelled by file stem or run id (made unique).
 
     Raises:
-        ConfigError: a source is neither a readable predictions file nor a stored run.
+        StoreError: a source is neither a predictions file nor a stored run (the run store's
+            one message for an unknown run id).
         PredictionsFileError: a predictions file has a malformed line.
     """
     sources: list[Source] = []
@@ -76,14 +76,7 @@ def load_sources(names: Sequence[str]) -> list[Source]:
             side = Side(_unique(path.stem, taken), read_predictions(path))
             sources.append(Source(side, _confidence(path)))
             continue
-        try:
-            with RunStore() as store:
-                run = store.get_run(name)
-                lines = list(store.lines(run.run_id))
-        except StoreError as exc:
-            raise ConfigError(
-                f"--from {name!r}: no such predictions file, and the run store says: {exc.message}",
-                hint="give a predictions .jsonl file or a run id from `extractor runs list`",
-            ) from None
+        with RunStore() as store:
+            run, lines = store.run_lines(name)
         sources.append(Source(Side(_unique(run.run_id, taken), lines, run_id=run.run_id)))
     return sources

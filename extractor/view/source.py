@@ -52,10 +52,9 @@ def _stored_lines(
         if not run_id:
             continue
         try:
-            run = store.get_run(run_id)
+            found[label] = store.run_lines(run_id)[1]
         except StoreError:
             continue
-        found[label] = list(store.lines(run.run_id))
     return found
 
 
@@ -70,7 +69,8 @@ def render_source(source: str, *, articles: Sequence[Path] | None = None) -> tup
     """Render the page for ``source``; returns (kind, html), kind one of run, eval, compare.
 
     Raises:
-        ViewSourceError: ``source`` is none of the four things a view is made from.
+        ViewSourceError: ``source`` is a file that is none of the three a view is made from.
+        StoreError: ``source`` is no file and no stored run (the run store's one message).
         PredictionsFileError: a predictions file has a malformed line (named by number).
     """
     path = Path(source)
@@ -94,14 +94,8 @@ def render_source(source: str, *, articles: Sequence[Path] | None = None) -> tup
         from extractor.predictions import read_predictions
 
         return "run", render_run(read_predictions(path), articles=articles, source=source)
-    try:
-        with RunStore() as store:
-            run = store.get_run(source)
-            lines = list(store.lines(run.run_id))
-    except StoreError as exc:
-        raise ViewSourceError(
-            f"{source!r} is no file, and the run store says: {exc.message}", hint=f"give {_WHAT}"
-        ) from None
+    with RunStore() as store:
+        run, lines = store.run_lines(source)
     chosen: list[str | Path] = (
         list(articles) if articles is not None else [*(_run_inputs(run) or DEFAULT_ARTICLES)]
     )
