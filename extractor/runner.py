@@ -15,7 +15,6 @@ from typing import Any
 from extractor.backend import Backend
 from extractor.backends import make_backend, price_for
 from extractor.budget import check_estimate, estimate_run, ledger_for, rates, stopped_message
-from extractor.cache import CachingBackend
 from extractor.documents import Document, iter_documents
 from extractor.errors import ConfigError, CostCapReached
 from extractor.ledger import Ledger, spending
@@ -32,12 +31,17 @@ from extractor.settings import Settings
 from extractor.store import RunStore
 
 
-def resolve(settings: Settings) -> tuple[Backend, Price | None, bool]:
-    """The backend and price for the configured model, and whether it is the unasked-for default."""
+def resolve(settings: Settings, store: RunStore) -> tuple[Backend, Price | None, bool]:
+    """The backend and price for the configured model, and whether it is the unasked-for default.
+
+    The backend answers unchanged requests from ``store``'s response cache unless
+    ``settings.cache`` is off.
+    """
     model, is_default = settings.resolved_model()
     prices = load_prices(settings.prices)
     price = price_for(model, prices)
-    return make_backend(model, settings, price), price, is_default
+    cache = store if settings.cache else None
+    return make_backend(model, settings, price, cache=cache), price, is_default
 
 
 def execute(
@@ -61,22 +65,21 @@ def execute(
     crash leaves it ``incomplete`` with every finished line kept, and so does a stop at
     ``settings.max_cost`` (``summary.cost_cap``). ``again`` reads the same items once more, for
     the cost estimate (without it, ``items`` is read into memory when a cap is set); a caller
-    that checked the estimate already passes its ``ledger``.
+    that checked the estimate already passes its ``ledger``. ``resolved``: a backend and price
+    already made by :func:`resolve` with ``store``.
 
     Raises:
         CostEstimateError: the estimate is over ``settings.max_cost``; nothing was sent.
     """
-    backend, price = resolved or resolve(settings)[:2]
     own_store = store is None
     store = store or RunStore()
     try:
+        backend, price = resolved or resolve(settings, store)[:2]
         if ledger is None and settings.max_cost is not None:
             if again is None:
                 items = list(items)
             estimated = items if again is None else again()
-            ledger = guard(settings, backend, price, estimated, skip=skip, store=store, batch=batch)
-        if settings.cache:
-            backend = CachingBackend(backend, store)
+            ledger = guard(settings, backend, price, estimated, skip=skip, batch=batch)
         run_id = store.start_run(
             kind=kind,
             model=backend.model,
@@ -132,10 +135,12 @@ def guard(
     items: Iterable[Item],
     *,
     skip: set[str] | frozenset[str],
-    store: RunStore,
     batch: bool = False,
 ) -> Ledger | None:
     """The ledger of a run under ``settings.max_cost``, once its estimate is under the cap.
+
+    ``backend`` is the one :func:`resolve` made: with the response cache, it plans no request for
+    an article the cache answers.
 
     Raises:
         ConfigError: the model has no price, so the cap cannot be enforced.
@@ -143,9 +148,8 @@ def guard(
     """
     ledger = ledger_for(settings.max_cost, backend.model, price, batch=batch)
     if ledger is not None:
-        planner = CachingBackend(backend, store) if settings.cache else backend
         priced = rates(ledger.price, batch=batch) or ledger.price
-        check_estimate(ledger, estimate_run(planner, items, skip=skip, price=priced, batch=batch))
+        check_estimate(ledger, estimate_run(backend, items, skip=skip, price=priced, batch=batch))
     return ledger
 
 
@@ -169,7 +173,6 @@ def run(
         The run's summary; ``summary.failed`` counts articles that ended as error lines.
     """
     settings = settings or Settings()
-    backend, price, _ = resolve(settings)  # a bad model setting fails before any file is touched
     paths = list(paths)  # read twice: recorded with the run, then the articles themselves
     check_not_an_input(output, paths)
     if batch and str(output) == "-":
@@ -181,15 +184,17 @@ def run(
     items = iter_documents(paths, exclude=exclude)
     # the absolute path, so a later resume finds the prompt hash this run wrote the file with
     where = str(output) if str(output) == "-" else str(Path(output).resolve())
-    prompt = backend.prompt
     with RunStore() as store:
+        # a bad model setting fails before the output is touched
+        backend, price, _ = resolve(settings, store)
+        prompt = backend.prompt
         # under --max-cost, a new or overwritten output is estimated before the writer touches
         # it; a resumed one once the writer has read which articles are finished
         fresh = overwrite or str(output) == "-" or not Path(output).exists()
         ledger = None
         if fresh:
             again = iter_documents(paths, exclude=exclude)
-            ledger = guard(settings, backend, price, again, skip=set(), store=store, batch=batch)
+            ledger = guard(settings, backend, price, again, skip=set(), batch=batch)
         recorded = store.output_prompt_hash(where) if prompt and not overwrite else None
         with PredictionWriter(
             output,
@@ -216,9 +221,7 @@ def run(
                     store.abandon_batch_jobs(where)
             if not fresh:
                 again = iter_documents(paths, exclude=exclude)
-                ledger = guard(
-                    settings, backend, price, again, skip=writer.done, store=store, batch=batch
-                )
+                ledger = guard(settings, backend, price, again, skip=writer.done, batch=batch)
             return execute(
                 items,
                 settings,

@@ -168,3 +168,33 @@ def test_another_providers_key_is_never_sent_to_this_one(
     monkeypatch.delenv("FAKE_API_KEY")
     with pytest.raises(ConfigError, match="FAKE_API_KEY"):
         FakeProvider("fake/m1", Settings())
+
+
+def test_a_rerun_asks_only_for_what_failed_and_no_cache_asks_again(
+    fake: Script, tmp_path: Path
+) -> None:
+    """The response cache on the run path: successes answered from it, failures never cached."""
+    fake.outcomes = {"Friday": [400, 400, 400]}
+    folder = articles(tmp_path, "Monday", "Friday")
+
+    def run(name: str, *flags: str) -> dict[str, PredictionLine]:
+        out = tmp_path / name
+        argv = ["run", str(folder), "-o", str(out), "-m", "fake/m1", "--http-retries", "0"]
+        result = CliRunner().invoke(app, [*argv, "-q", *flags])
+        assert result.exit_code == 1, result.output  # Friday fails each time
+        return {
+            line.doc_id: line
+            for line in map(PredictionLine.from_json, out.read_text().splitlines())
+        }
+
+    def asked(day: str) -> int:
+        return sum(day in sent.article for sent in fake.sent)
+
+    first = run("first.jsonl")
+    assert (asked("Monday"), asked("Friday")) == (1, 1)
+    second = run("second.jsonl")
+    assert (asked("Monday"), asked("Friday")) == (1, 2)  # only the failure was asked again
+    assert second["monday"].cached and second["monday"].record == first["monday"].record
+    assert not second["friday"].ok and not second["friday"].cached
+    third = run("third.jsonl", "--no-cache")
+    assert asked("Monday") == 2 and not third["monday"].cached
