@@ -148,6 +148,16 @@ def _check_text(
     )
 
 
+def check_article_text(text: str, *, what: str, source: str, line: int | None = None) -> None:
+    """The limits every article's text gets, wherever it comes from: its size and that it is text.
+
+    Raises:
+        DocumentError: over :data:`MAX_BYTES` as UTF-8, or a NUL or control-character noise.
+    """
+    _check_size(len(text.encode("utf-8", "surrogatepass")), what=what, source=source, line=line)
+    _check_text(text, what=what, source=source, line=line)
+
+
 def _utf16_without_bom(data: bytes) -> str | None:
     """The codec of BOM-less UTF-16 text: NULs in nearly every high byte and in no low byte."""
     half = len(data) // 2
@@ -227,6 +237,15 @@ def read_article_file(path: Path) -> Document:
     return parse_article(decode(data, source=source), doc_id=path_text(path.stem), source=source)
 
 
+def text_document(text: str, *, doc_id: str) -> Document | BadDocument:
+    """An article given as a string in memory, with a file's limits: too large or noise is bad."""
+    try:
+        check_article_text(text, what="the article", source=doc_id)
+    except DocumentError as exc:
+        return BadDocument(doc_id=doc_id, error=exc)
+    return Document(doc_id, text)
+
+
 def read_jsonl(path: Path) -> Iterator[Document | BadDocument]:
     """Yield one document per line of a JSON Lines file (``doc_id``, ``text``, ``published``)."""
     stem = path_text(path.stem)
@@ -271,8 +290,7 @@ def _jsonl_document(raw_line: bytes, *, path: Path, line: int) -> Document:
     try:
         # the same limits as a file's: an article is an article, wherever it comes from
         text = _SURROGATE.sub("\ufffd", text)
-        _check_size(len(text.encode("utf-8")), what="field 'text'", source=source, line=line)
-        _check_text(text, what="field 'text'", source=source, line=line)
+        check_article_text(text, what="field 'text'", source=source, line=line)
         if published is not None:
             if not isinstance(published, str) or not _ISO_DATE.match(published):
                 raise DocumentError(

@@ -15,7 +15,7 @@ from typing import Any
 from extractor.backend import Backend
 from extractor.backends import make_backend, price_for
 from extractor.budget import check_estimate, estimate_run, ledger_for, rates, stopped_message
-from extractor.documents import Document, iter_documents
+from extractor.documents import BadDocument, Document, iter_documents, text_document
 from extractor.errors import ConfigError, CostCapReached
 from extractor.ledger import Ledger, spending
 from extractor.pool import Item, OnLine, RunSummary, run_items
@@ -246,7 +246,7 @@ def _settings(model: str | None, prompt: str | None, options: dict[str, Any]) ->
 
 
 def extract(
-    documents: Iterable[Document | str],
+    documents: Iterable[Document | BadDocument | str],
     *,
     model: str | None = None,
     prompt: str | None = None,
@@ -256,7 +256,8 @@ def extract(
     """Extract records from documents in memory: the same lines ``extractor run`` writes.
 
     Args:
-        documents: :class:`Document` objects, or plain article texts (ids ``doc-0``, ``doc-1``...).
+        documents: :class:`Document` objects, or plain article texts (ids ``doc-0``, ``doc-1``...;
+            checked as a file's text is: too large or not text becomes an error line).
         model: ``"rules"`` or ``"openai/<name>"``; default as configured (see :class:`Settings`).
         prompt: ``name@version`` of the prompt template.
         kind: how the run is labelled in the run store (``extract``, ``eval``...).
@@ -267,7 +268,8 @@ def extract(
     """
     settings = _settings(model, prompt, options)
     docs = [
-        d if isinstance(d, Document) else Document(f"doc-{i}", d) for i, d in enumerate(documents)
+        d if isinstance(d, Document | BadDocument) else text_document(d, doc_id=f"doc-{i}")
+        for i, d in enumerate(documents)
     ]
     lines: dict[str, PredictionLine] = {}
     summary = execute(

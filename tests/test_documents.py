@@ -7,8 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from extractor.documents import BadDocument, Document, iter_documents, parse_article
+from extractor.documents import (
+    MAX_BYTES,
+    BadDocument,
+    Document,
+    iter_documents,
+    parse_article,
+)
 from extractor.errors import DocumentError
+from extractor.runner import extract, extract_paths
 
 
 def load(*paths: Path) -> dict[str, Document | BadDocument]:
@@ -184,3 +191,26 @@ def test_an_article_given_twice_says_so(tmp_path: Path) -> None:
     assert str(second.error).startswith(
         f"{tmp_path / 'one.txt'}: duplicate doc_id 'one': this article was given twice"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("x" * (MAX_BYTES + 1), f"articles over {MAX_BYTES:,} bytes are refused"),
+        ("Police shot a man.\x00\x00\x00" + "\x00" * 40, "NULs or control characters"),
+        ("Police shot a man." + "\x01\x02" * 20, "NULs or control characters"),
+    ],
+    ids=["too large", "NUL noise", "control noise"],
+)
+def test_an_article_given_as_a_string_gets_a_files_limits(
+    tmp_path: Path, text: str, says: str
+) -> None:
+    """extract() with in-memory text: the error line a file with that text gets, the rest runs."""
+    path = tmp_path / "article.txt"
+    path.write_text(text, encoding="utf-8")
+    [from_file] = extract_paths([path], model="rules")[0]
+    bad, good = extract([text, "CHICAGO - Police shot a man on Monday."], model="rules")
+    assert from_file.error is not None and bad.error is not None and bad.record is None
+    assert bad.error.type == from_file.error.type == "DocumentError"
+    assert bad.error.message.startswith("doc-0: the article ") and says in bad.error.message
+    assert good.ok and good.record is not None and good.record.city == "Chicago"
