@@ -8,14 +8,13 @@ translated into ours in :attr:`OpenAIProvider.error_map`, the only place that na
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from instructor.core.hooks import Hooks
+from instructor.core.exceptions import IncompleteOutputException
 from pydantic import BaseModel
 
 from extractor.providers.base import (
@@ -26,10 +25,10 @@ from extractor.providers.base import (
     ModeRefused,
     OutputTruncated,
     Provider,
-    ReasksExhausted,
     RequestRejected,
     TransientError,
 )
+from extractor.providers.instructed import instructed_call
 from extractor.ratelimit import http_client
 from extractor.settings import Settings
 from extractor.usage import Usage, UsageKeys
@@ -190,53 +189,26 @@ class OpenAIProvider(Provider):
         params: Mapping[str, Any],
         on_call: Callable[[], None],
     ) -> Answer:
-        hooks = Hooks()
-        completions: list[Any] = []
-        hooks.on("completion:kwargs", lambda *args, **kwargs: on_call())
-        hooks.on("completion:response", completions.append)
-        hooks.on("completion:response", lambda c: mark_cut_off(c, params.get("max_tokens")))
-        try:
-            parsed, completion = await self.client.chat.completions.create_with_completion(
-                model=self.model_name,
-                messages=messages,  # type: ignore[arg-type]
-                response_model=response_model,
-                max_retries=max_retries,
-                hooks=hooks,
-                **params,
-            )
-        except InstructorRetryException as exc:
-            usage = usage_of(exc.total_usage)
-            self._check_mode(completions, exc.__cause__, usage)
-            failure = self.translate(exc.__cause__, usage) if exc.__cause__ else None
-            if failure is not None:
-                raise failure from None
-            raise ReasksExhausted(
-                self.redact(str(exc.__cause__ or exc)),
-                usage=usage,
-                last_arguments=tool_arguments(exc.last_completion),
-                answers=self._answers(completions),
-            ) from None
-        except IncompleteOutputException:
-            usage = sum_usage(completions)
-            raise OutputTruncated(
-                f"the answer was cut off at max_tokens {params.get('max_tokens')} "
-                "(finish_reason 'length')",
-                usage=usage,
-                answers=self._answers(completions),
-            ) from None
-        except Exception as exc:  # raised past instructor's loop: still the SDK's to translate
-            usage = sum_usage(completions)
-            self._check_mode(completions, exc, usage)
-            failure = self.translate(exc, usage)
-            if failure is None:
-                raise
-            raise failure from None
-        return Answer(parsed, usage_of(completion.usage), self._answers(completions[:-1]))
+        return await instructed_call(
+            self,
+            self.client.chat.completions.create_with_completion,
+            usage_of=usage_of,
+            arguments_of=tool_arguments,
+            completion_usage=lambda completion: getattr(completion, "usage", None),
+            messages=messages,
+            response_model=response_model,
+            max_retries=max_retries,
+            params=params,
+            on_call=on_call,
+            answer_of=answer_text,  # every answer, for the best-answer choice
+            on_response=lambda completion: mark_cut_off(completion, params.get("max_tokens")),
+            check_failure=self._check_mode,
+            truncation=True,
+        )
 
-    def _answers(self, completions: list[Any]) -> list[str]:
-        return [text for text in map(answer_text, completions) if text is not None]
-
-    def _check_mode(self, completions: list[Any], exc: BaseException | None, usage: Usage) -> None:
+    def _check_mode(
+        self, completions: Sequence[Any], exc: BaseException | None, usage: Usage
+    ) -> None:
         """Raise :class:`ModeRefused` when the failure says the server does not do ``--mode``."""
         if (
             self.mode == "tools"
