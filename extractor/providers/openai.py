@@ -50,14 +50,6 @@ def usage_of(usage: Any) -> Usage:
     return USAGE_KEYS.read(usage)
 
 
-def sum_usage(completions: list[Any]) -> Usage:
-    """Tokens spent by every completion of one call, re-asks included."""
-    total = Usage()
-    for completion in completions:
-        total.add(usage_of(getattr(completion, "usage", None)))
-    return total
-
-
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
     """Tokens from a chat-completions answer's JSON ``usage``, if it has one."""
     usage = payload.get("usage")
