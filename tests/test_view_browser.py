@@ -37,8 +37,12 @@ def load(driver: Any, page: Path) -> None:
     for entry in driver.get_log("performance"):
         message = json.loads(entry["message"])["message"]
         url = message.get("params", {}).get("request", {}).get("url", "")
-        # chrome:// is the browser's own UI resources (a search box's clear icon), not a fetch
-        if message["method"] == "Network.requestWillBeSent" and not url.startswith("chrome://"):
+        # chrome:// is the browser's own UI resources (a search box's clear icon), and data: URLs
+        # are decoded in place (Chromium sometimes logs one for its own placeholder image, seen
+        # under load): neither leaves the machine
+        if message["method"] == "Network.requestWillBeSent" and not url.startswith(
+            ("chrome://", "data:")
+        ):
             urls.append(url)
     assert urls == [page.resolve().as_uri()], urls
     errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
