@@ -173,6 +173,30 @@ def test_an_answer_cut_off_at_max_tokens_is_its_own_error_with_its_tokens_and_at
     assert "cut off" in server.bodies[1]["messages"][-1]["content"]
 
 
+def test_an_answer_cut_off_where_the_prompt_fills_the_window_is_an_output_limit_too(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # benchmarks/real_model.py, seed 001 on a 4,096-token llama-cpp-python server: the re-ask's
+    # prompt (2,908 tokens) left 1,188 of the window; the server stopped there, under max_tokens,
+    # and reported finish_reason "tool_calls" with the JSON cut mid-string
+    def cut(prompt: int, used: int) -> dict[str, Any]:
+        answer = completion(usage=(prompt, used))
+        answer["choices"][0]["message"]["tool_calls"] = [
+            {
+                "id": "call_0",
+                "type": "function",
+                "function": {"name": "IncidentExtraction", "arguments": '{ "city" : "2019-03-04'},
+            }
+        ]
+        return answer
+
+    server = Server([cut(908, 2000), cut(2908, 1188)])
+    with pytest.raises(OutputLimitError) as caught:
+        run(monkeypatch, server, prompt="incident@v3", context_window=4096)
+    assert caught.value.attempts == 2
+    assert caught.value.usage.completion_tokens == 3188
+
+
 def test_after_a_cut_off_answer_the_re_ask_s_record_is_kept(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

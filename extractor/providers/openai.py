@@ -76,20 +76,26 @@ def answer_text(completion: Any) -> str | None:
     return str(content) if content else None
 
 
-def mark_cut_off(completion: Any, max_tokens: Any) -> None:
-    """Mark a tool call cut off at ``max_tokens`` as such (``finish_reason`` "length").
+def mark_cut_off(completion: Any, max_tokens: Any, window: int | None = None) -> None:
+    """Mark a tool call cut off at ``max_tokens`` or at the context window as such
+    (``finish_reason`` "length").
 
     llama-cpp-python's server reports ``finish_reason`` "tool_calls" for a tool call it cut off at
-    ``max_tokens`` (recorded: cassettes/real/); its usage tells, and the cut JSON does not parse.
-    Marked here (instructor's response hook runs before it parses), instructor raises
-    ``IncompleteOutputException`` and the answer is an output-limit failure, not invalid JSON.
+    ``max_tokens`` (recorded: cassettes/real/), and likewise when a re-ask's longer prompt leaves
+    less than ``max_tokens`` of its window (seen with ``benchmarks/real_model.py``); the usage
+    tells, and the cut JSON does not parse. Marked here (instructor's response hook runs before it
+    parses), instructor raises ``IncompleteOutputException`` and the answer is an output-limit
+    failure, not invalid JSON.
     """
     try:
         choice = completion.choices[0]
         used = int(completion.usage.completion_tokens)
+        prompt = int(completion.usage.prompt_tokens)
     except (AttributeError, IndexError, TypeError, ValueError):
         return
-    if not isinstance(max_tokens, int) or used < max_tokens or choice.finish_reason == "length":
+    at_limit = isinstance(max_tokens, int) and used >= max_tokens
+    at_window = window is not None and prompt + used >= window
+    if not (at_limit or at_window) or choice.finish_reason == "length":
         return
     try:
         json.loads(answer_text(completion) or "")
@@ -193,7 +199,9 @@ class OpenAIProvider(Provider):
             params=params,
             on_call=on_call,
             answer_of=answer_text,  # every answer, for the best-answer choice
-            on_response=lambda completion: mark_cut_off(completion, params.get("max_tokens")),
+            on_response=lambda completion: mark_cut_off(
+                completion, params.get("max_tokens"), self._known_window()
+            ),
             check_failure=self._check_mode,
             truncation=True,
         )
@@ -224,6 +232,13 @@ class OpenAIProvider(Provider):
                 status=exc.status_code,
                 usage=usage,
             )
+
+    def _known_window(self) -> int | None:
+        """The context window given (``--context-window``) or already reported, if any."""
+        if self.settings.context_window:
+            return self.settings.context_window
+        window = self._window
+        return window if isinstance(window, int) and not isinstance(window, bool) else None
 
     async def context_window(self) -> int | None:
         """What a local server says its context window is: ``/props``, then ``/v1/models``."""
