@@ -21,6 +21,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -43,21 +44,38 @@ class CapReached(BaseException):
     """
 
 
-def worst_case(body: bytes) -> tuple[int, int] | None:
-    """``(prompt, completion)`` tokens a request body can cost at most; None: not a model call.
+@dataclass(frozen=True, slots=True)
+class RequestSize:
+    """What a request body says about its cost, read once per request for the ledger and the
+    rate limiter: its length in bytes, its completion limit (None: not set) and whether it is a model call
+    (a JSON body with a ``messages`` list: chat completions, Anthropic messages)."""
 
-    A model call is a JSON body with a ``messages`` list (chat completions, Anthropic messages);
-    file uploads and batch endpoints are not priced per request.
-    """
-    try:
-        payload = json.loads(body) if body else None
-    except ValueError:
+    length: int
+    max_tokens: int | None
+    model_call: bool
+
+    @classmethod
+    def of(cls, body: bytes) -> RequestSize:
+        try:
+            payload = json.loads(body) if body else None
+        except ValueError:
+            payload = None
+        if not isinstance(payload, dict):
+            return cls(len(body), None, False)
+        limit = payload.get("max_completion_tokens") or payload.get("max_tokens")
+        return cls(
+            len(body),
+            limit if isinstance(limit, int) and limit > 0 else None,
+            isinstance(payload.get("messages"), list),
+        )
+
+
+def worst_case(size: RequestSize) -> tuple[int, int] | None:
+    """``(prompt, completion)`` tokens a request can cost at most; None: not a model call (file
+    uploads and batch endpoints are not priced per request)."""
+    if not size.model_call:
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("messages"), list):
-        return None
-    limit = payload.get("max_completion_tokens") or payload.get("max_tokens")
-    completion = limit if isinstance(limit, int) and limit > 0 else UNBOUNDED_COMPLETION
-    return -(-len(body) // BYTES_PER_TOKEN), completion
+    return -(-size.length // BYTES_PER_TOKEN), size.max_tokens or UNBOUNDED_COMPLETION
 
 
 class Ledger:
@@ -76,13 +94,13 @@ class Ledger:
         #: articles the run did not finish because it stopped (counted by the worker pool)
         self.left = 0
 
-    def admit(self, body: bytes) -> float:
+    def admit(self, size: RequestSize) -> float:
         """Hold the worst case of a request about to be sent; the hold, to :meth:`settle`.
 
         Raises:
             CapReached: it could pass the cap, or the run is stopping already.
         """
-        worst = worst_case(body)
+        worst = worst_case(size)
         if worst is None:
             return 0.0
         hold = self.price.cost(*worst)

@@ -43,7 +43,7 @@ from typing import Any
 
 import httpx2
 
-from extractor.ledger import current_ledger
+from extractor.ledger import RequestSize, current_ledger
 from extractor.usage import Usage
 
 #: The providers' rate-limit window.
@@ -107,19 +107,11 @@ class RateLimiter:
             return min(mean, max_tokens) if max_tokens else mean
         return max_tokens or 0
 
-    def estimate(self, body: bytes) -> int:
-        """Tokens to charge a chat-completions request with this JSON body."""
+    def estimate(self, size: RequestSize) -> int:
+        """Tokens to charge a chat-completions request of this size."""
         if self.tpm is None:
             return 0
-        max_tokens: int | None = None
-        try:
-            payload = json.loads(body) if body else None
-        except ValueError:
-            payload = None
-        if isinstance(payload, dict):
-            value = payload.get("max_completion_tokens") or payload.get("max_tokens")
-            max_tokens = value if isinstance(value, int) and value > 0 else None
-        return -(-len(body) // BYTES_PER_TOKEN) + self.expected_completion(max_tokens)
+        return -(-size.length // BYTES_PER_TOKEN) + self.expected_completion(size.max_tokens)
 
     # --- admission ------------------------------------------------------------------------------
 
@@ -263,46 +255,37 @@ class RateLimitedClient(httpx2.AsyncClient):
     async def _send_budgeted(
         self, request: httpx2.Request, stream: bool, auth: Any, follow_redirects: Any
     ) -> httpx2.Response:
-        """Under ``--max-cost``, admitted by the run's ledger first (see extractor.ledger)."""
-        ledger = current_ledger()
-        if ledger is None:
-            return await self._send_limited(request, stream, auth, follow_redirects)
-        body = b""
-        with contextlib.suppress(httpx2.RequestNotRead):  # a streamed upload: not a model call
-            body = request.content
-        hold = ledger.admit(body)
-        response: httpx2.Response | None = None
-        try:
-            response = await self._send_limited(request, stream, auth, follow_redirects)
-            return response
-        finally:
-            ledger.settle(hold, _used(response, self.usage_of) if hold else None)
-
-    async def _send_limited(
-        self, request: httpx2.Request, stream: bool, auth: Any, follow_redirects: Any
-    ) -> httpx2.Response:
-        limiter = self.limiter
-        if limiter is None:
+        """Admitted by the run's ledger under ``--max-cost`` (see extractor.ledger), then by the
+        rate limiter; the body and the answer's usage are read once for both."""
+        ledger, limiter = current_ledger(), self.limiter
+        tpm = limiter is not None and limiter.tpm is not None
+        if ledger is None and limiter is None:
             return await super().send(
                 request, stream=stream, auth=auth, follow_redirects=follow_redirects
             )
         body = b""
-        if limiter.tpm is not None:
+        if ledger is not None or tpm:
             with contextlib.suppress(httpx2.RequestNotRead):  # a streamed upload: no estimate
                 body = request.content
-        slot = await limiter.acquire(limiter.estimate(body))
+        size = RequestSize.of(body)
+        hold = ledger.admit(size) if ledger is not None else 0.0
+        slot: Slot | None = None
         response: httpx2.Response | None = None
         try:
+            if limiter is not None:
+                slot = await limiter.acquire(limiter.estimate(size))
             response = await super().send(
                 request, stream=stream, auth=auth, follow_redirects=follow_redirects
             )
             return response
         finally:
-            limiter.release(
-                slot,
-                used=_used(response, self.usage_of) if limiter.tpm is not None else None,
-                prompt=-(-len(body) // BYTES_PER_TOKEN),
-            )
+            used = _used(response, self.usage_of) if hold or tpm else None
+            if limiter is not None and slot is not None:
+                limiter.release(
+                    slot, used=used if tpm else None, prompt=-(-len(body) // BYTES_PER_TOKEN)
+                )
+            if ledger is not None:
+                ledger.settle(hold, used if hold else None)
 
 
 def http_client(

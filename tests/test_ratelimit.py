@@ -13,6 +13,7 @@ import pytest
 from benchmarks import simulator
 from benchmarks.simulator import SimConfig, run_simulator
 from extractor.backends import make_backend
+from extractor.ledger import RequestSize
 from extractor.ratelimit import RateLimitedClient, RateLimiter, Slot
 from extractor.settings import Settings
 from extractor.usage import Usage
@@ -68,17 +69,23 @@ def test_token_charge_is_prompt_bytes_plus_expected_completion_then_corrected() 
     limiter = RateLimiter(tpm=100_000)
     body = json.dumps({"messages": [{"role": "user", "content": "x" * 396}], "max_tokens": 500})
     size = len(body.encode())
-    assert limiter.estimate(body.encode()) == -(-size // 4) + 500  # max_tokens until an answer
-    slot = Slot(limiter.estimate(body.encode()))
+    assert (
+        limiter.estimate(RequestSize.of(body.encode())) == -(-size // 4) + 500
+    )  # max_tokens until an answer
+    slot = Slot(limiter.estimate(RequestSize.of(body.encode())))
     limiter._tokens = slot.tokens
     limiter.release(slot, used=Usage(prompt_tokens=110, completion_tokens=40))
     assert slot.tokens == 150 and limiter._tokens == 150  # corrected to what was used
-    assert limiter.estimate(body.encode()) == -(-size // 4) + 40  # then the mean completion
+    assert (
+        limiter.estimate(RequestSize.of(body.encode())) == -(-size // 4) + 40
+    )  # then the mean completion
     failed = Slot(1000)
     limiter._tokens += 1000
     limiter.release(failed, prompt=300)  # no answer: only the prompt estimate stays charged
     assert failed.tokens == 300 and limiter._tokens == 450
-    assert RateLimiter(rpm=10).estimate(body.encode()) == 0  # no tpm: nothing to estimate
+    assert (
+        RateLimiter(rpm=10).estimate(RequestSize.of(body.encode())) == 0
+    )  # no tpm: nothing to estimate
 
 
 def test_a_request_larger_than_tpm_goes_alone_rather_than_never() -> None:
