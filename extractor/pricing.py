@@ -59,27 +59,28 @@ class Price:
     ) -> float:
         """USD for these tokens; ``cached_tokens`` and ``cache_write_tokens`` are parts of
         ``prompt_tokens`` (see :mod:`extractor.usage`), priced at their own rates."""
+        return self.cost_of(
+            Usage(
+                prompt_tokens=prompt_tokens,
+                completion_tokens=completion_tokens,
+                cached_tokens=cached_tokens,
+                cache_write_tokens=cache_write_tokens,
+            )
+        )
+
+    def cost_of(self, usage: Usage) -> float:
+        """USD for a :class:`~extractor.usage.Usage`, its cached tokens at the cached rate."""
         input_rate = self.input_per_mtok
         cached_rate = (
             input_rate if self.cached_input_per_mtok is None else self.cached_input_per_mtok
         )
         write_rate = input_rate if self.cache_write_per_mtok is None else self.cache_write_per_mtok
-        uncached = max(0, prompt_tokens - cached_tokens - cache_write_tokens)
         return (
-            uncached * self.input_per_mtok
-            + cached_tokens * cached_rate
-            + cache_write_tokens * write_rate
-            + completion_tokens * self.output_per_mtok
+            usage.uncached_prompt_tokens * input_rate
+            + usage.cached_tokens * cached_rate
+            + usage.cache_write_tokens * write_rate
+            + usage.completion_tokens * self.output_per_mtok
         ) / 1e6
-
-    def cost_of(self, usage: Usage) -> float:
-        """USD for a :class:`~extractor.usage.Usage`, its cached tokens at the cached rate."""
-        return self.cost(
-            usage.prompt_tokens,
-            usage.completion_tokens,
-            cached_tokens=usage.cached_tokens,
-            cache_write_tokens=usage.cache_write_tokens,
-        )
 
 
 def load_prices(override: Path | None = None) -> dict[str, Price]:

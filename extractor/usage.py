@@ -71,27 +71,6 @@ class Usage(BaseModel):
             "cache_write_tokens": self.cache_write_tokens,
         }
 
-    @classmethod
-    def from_body(
-        cls,
-        payload: Mapping[str, Any],
-        *,
-        prompt: str,
-        completion: str,
-        cached: str | None = None,
-        cache_write: str | None = None,
-        prompt_excludes_cache: bool = False,
-    ) -> Usage | None:
-        """Tokens from an answer's JSON ``usage`` object under a provider's key names, if any.
-
-        The key names are those of :class:`UsageKeys` (dotted for nested keys).
-        """
-        usage = payload.get("usage")
-        if not isinstance(usage, Mapping):
-            return None
-        keys = UsageKeys(prompt, completion, cached, cache_write, prompt_excludes_cache)
-        return keys.read(usage)
-
 
 def _number(source: Any, path: str | None) -> int:
     """The integer at a dotted ``path`` of a mapping or an object (an SDK model), else 0."""
@@ -121,6 +100,11 @@ class UsageKeys:
     cache_write: str | None = None
     #: the provider's prompt count leaves cache reads and writes out (Anthropic): add them
     prompt_excludes_cache: bool = False
+
+    def read_body(self, payload: Mapping[str, Any]) -> Usage | None:
+        """The :class:`Usage` of an answer's JSON body (its ``usage`` object), if it has one."""
+        usage = payload.get("usage")
+        return self.read(usage) if isinstance(usage, Mapping) else None
 
     def read(self, usage: Any) -> Usage:
         """The :class:`Usage` of a provider's usage object or JSON mapping (None: nothing)."""

@@ -53,10 +53,9 @@ def usage_of(usage: Any) -> Usage:
 
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
-    """Tokens from a Messages answer's JSON ``usage``, for the tokens-per-minute limiter: read
-    as :func:`usage_of` reads the SDK's, cache reads and writes included."""
-    usage = payload.get("usage")
-    return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
+    """Tokens from an answer's JSON ``usage``, read as :func:`usage_of` reads the SDK's (for the
+    tokens-per-minute limiter and the cost ledger)."""
+    return USAGE_KEYS.read_body(payload)
 
 
 #: Anthropic caches a prompt prefix only up to an explicit breakpoint (prompt caching).

@@ -51,9 +51,9 @@ def usage_of(usage: Any) -> Usage:
 
 
 def usage_of_body(payload: Mapping[str, Any]) -> Usage | None:
-    """Tokens from a chat-completions answer's JSON ``usage``, if it has one."""
-    usage = payload.get("usage")
-    return USAGE_KEYS.read(usage) if isinstance(usage, Mapping) else None
+    """Tokens from an answer's JSON ``usage``, read as :func:`usage_of` reads the SDK's (for the
+    tokens-per-minute limiter and the cost ledger)."""
+    return USAGE_KEYS.read_body(payload)
 
 
 def tool_arguments(completion: Any) -> str | None:
