@@ -56,6 +56,11 @@ class RunSummary:
     #: ``left`` (articles not written because the run stopped at the cap)
     cost_cap: dict[str, Any] | None = None
 
+    @classmethod
+    def of(cls, backend: Backend) -> RunSummary:
+        """An empty summary of a run of ``backend``."""
+        return cls(model=backend.model, prompt=str(backend.prompt) if backend.prompt else None)
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["usage"] = self.usage.as_dict()
@@ -156,10 +161,7 @@ async def run_items(
 
     ``on_line`` runs in the event loop thread, one line at a time, so it can write without locks.
     """
-    summary = RunSummary(
-        model=backend.model,
-        prompt=str(backend.prompt) if backend.prompt else None,
-    )
+    summary = RunSummary.of(backend)
     started = time.perf_counter()
     n_workers = concurrency * backend.workers_per_slot
     queue: asyncio.Queue[Item | None] = asyncio.Queue(maxsize=n_workers * 2)

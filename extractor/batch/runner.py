@@ -130,7 +130,7 @@ class BatchRun:
         self.store, self.run_id, self.output = store, run_id, output
         self.settings, self.price, self.on_progress = settings, price, on_progress
         self.batch_price = price.batch() if price is not None else None
-        self.summary = RunSummary(model=backend.model, prompt=_summary_prompt(backend))
+        self.summary = RunSummary.of(backend)
         self.counts = _Counts()
         self.docs: dict[str, Document] = {}
         self._on_line = on_line
@@ -377,10 +377,6 @@ class BatchRun:
         await run_items(
             documents, reasker, concurrency=self.settings.concurrency, on_line=priced, price=None
         )
-
-
-def _summary_prompt(backend: Backend) -> str | None:
-    return str(backend.prompt) if backend.prompt else None
 
 
 async def run_batch(
