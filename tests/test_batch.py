@@ -299,3 +299,26 @@ def test_a_batch_api_with_its_own_ids_and_limits_gets_every_answer_back_to_its_a
     # each answer is its own article's: the simulator quotes the article's "Report number i."
     for i, doc_id in enumerate(ids):
         assert f"{i} block" in by_id[doc_id].to_json(), doc_id
+
+
+def test_cached_and_too_long_articles_are_not_put_in_a_batch(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def text(i: int) -> str:
+        return article(i) * (200 if i == 0 else 1)  # doc0000: ~30,000 characters
+
+    monkeypatch.setenv("EXTRACTOR_MAX_INPUT_TOKENS", "2000")
+    inputs = write_inputs(tmp_path / "in.jsonl", 4, text)
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    with run_simulator() as sim:
+        prices = write_prices(tmp_path / "p.json")
+        assert invoke(run_args(inputs, first, sim, prices))[0] == 1  # doc0000 is an error line
+        [batch] = sim.batches.snapshot()["created"].values()
+        assert sorted(batch) == ["doc0001", "doc0002", "doc0003"]
+        assert invoke(run_args(inputs, second, sim, prices))[0] == 1
+        assert len(sim.batches.snapshot()["created"]) == 1  # the rest came from the cache
+    for output in (first, second):
+        lines = {line.doc_id: line for line in lines_of(output)}
+        assert lines["doc0000"].error is not None and "tokens" in lines["doc0000"].error.message
+        assert all(lines[f"doc000{i}"].ok for i in (1, 2, 3))
+    assert all(lines[f"doc000{i}"].cached for i in (1, 2, 3))

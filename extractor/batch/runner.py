@@ -34,7 +34,7 @@ from extractor.batch import (
 from extractor.cache import CachingBackend, _dump
 from extractor.contract import VALIDATION_CONTEXT, IncidentExtraction
 from extractor.documents import BadDocument, Document, Documents
-from extractor.errors import BatchError, ConfigError, DocumentError, ExtractionError
+from extractor.errors import BatchError, ConfigError, ExtractionError
 from extractor.evidence import ArticleText
 from extractor.ledger import current_ledger
 from extractor.pool import OnLine, RunSummary, _cost, _process, run_items
@@ -181,15 +181,9 @@ class BatchRun:
         return self.summary
 
     def _batchable(self, document: Document) -> bool:
-        """False when no batch request is needed: answered from the cache, or too long."""
-        key = self.strategy.cache_key(document)
-        if self.settings.cache and key is not None and self.store.cache_get(key) is not None:
-            return False
-        try:
-            self.strategy._check_length(document, self.strategy.template.render(document))
-        except DocumentError:
-            return False
-        return True
+        """False when no batch request is needed: answered from the cache, or too long (the
+        backend plans no request, as it does for ``--max-cost``'s estimate)."""
+        return bool(self.backend.planned_requests(document))
 
     async def _line(self, document: Document, position: int) -> bytes:
         messages = self.strategy.template.render(document)
