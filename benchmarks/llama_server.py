@@ -62,6 +62,23 @@ def missing() -> str | None:
     return None
 
 
+class Tokenizer:
+    """SmolLM2's tokenizer: the GGUF's vocabulary only, through llama_cpp (no weights are run)."""
+
+    def __init__(self) -> None:
+        if importlib.util.find_spec("llama_cpp") is None:
+            sys.exit(f"llama-cpp-python is not installed (install: {INSTALL})")
+        import llama_cpp
+
+        weights = weights_path()
+        if weights is None:
+            sys.exit(f"the SmolLM2 weights are not installed (install: {INSTALL})")
+        self.llama = llama_cpp.Llama(model_path=str(weights), vocab_only=True, verbose=False)
+
+    def count(self, text: str) -> int:
+        return len(self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False))
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
