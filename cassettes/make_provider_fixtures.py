@@ -74,6 +74,18 @@ def error(kind: str, text: str) -> dict[str, Any]:
 
 
 INVALID = {**ANSWER, "police_hit_someone": "maybe"}  # not one of the enum's values
+#: an answer cut off at max_tokens: Anthropic ends the message with stop_reason "max_tokens" and
+#: the tool input written so far (here its first three fields, which would validate on their own)
+PARTIAL = dict(list(ANSWER.items())[:3])
+CUT = {**message(PARTIAL, 1, {**CACHE_WRITE, "output_tokens": 2000}), "stop_reason": "max_tokens"}
+#: Gemini ends a function call cut off at max_output_tokens with finishReason MAX_TOKENS and no
+#: part at all
+GEMINI_CUT = {
+    **gemini_answer(ANSWER),
+    "candidates": [{"content": {"role": "model"}, "finishReason": "MAX_TOKENS", "index": 0}],
+    "usageMetadata": {"promptTokenCount": 3100, "candidatesTokenCount": 2000,
+                      "totalTokenCount": 5100},
+}  # fmt: skip
 #: what Gemini answers a wrong key: 400 INVALID_ARGUMENT, reason API_KEY_INVALID (not a 401)
 KEY_INVALID = gemini_error(
     400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"
@@ -86,6 +98,11 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (200, message(ANSWER, 1)),
     ],
     "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
+    "anthropic_cut_off_then_ok": [(200, CUT), (200, message(ANSWER, 2, CACHE_READ))],
+    "anthropic_cut_off_twice": [
+        (200, CUT),
+        (200, {**CUT, "usage": {**CACHE_READ, "output_tokens": 2000}}),
+    ],
     "gemini_clean": [(200, gemini_answer(ANSWER))],
     "gemini_reask": [(200, gemini_answer(INVALID)), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_overloaded_then_ok": [
@@ -93,6 +110,8 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (200, gemini_answer(ANSWER)),
     ],
     "gemini_auth_failure": [(400, KEY_INVALID)],
+    "gemini_cut_off_then_ok": [(200, GEMINI_CUT), (200, gemini_answer(ANSWER, cached=2048))],
+    "gemini_cut_off_twice": [(200, GEMINI_CUT), (200, GEMINI_CUT)],
 }
 REASONS = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 503: "Service Unavailable",
            529: "Overloaded"}  # fmt: skip

@@ -2,7 +2,7 @@
 
 The cassettes are hand-written fixtures (``cassettes/make_provider_fixtures.py``), replayed in
 order and matched on method and URL: a clean extraction, a re-ask after a schema violation, an
-overloaded answer (529) retried, and a rejected key (401). Each test runs once per provider in
+overloaded answer (529) retried, a rejected key (401), and answers cut off at max_tokens. Each test runs once per provider in
 ``MODELS``. Without its SDK installed, a model names the exact install command.
 """
 
@@ -126,6 +126,38 @@ def test_rejected_key_stops_with_one_line(tmp_path: Path, provider: str) -> None
     flat = " ".join(out.split())
     assert f"error: {model} was refused by the provider ({status})" in flat
     assert variable in flat and "badkey" not in flat
+
+
+#: the stop reason each provider gives an answer cut off at max_tokens
+CUT_REASON = {"anthropic": "stop_reason 'max_tokens'", "gemini": "finishReason MAX_TOKENS"}
+CUT_OUT = 2000  # completion tokens a cut-off fixture answer reports
+
+
+def test_an_answer_cut_off_at_max_tokens_is_asked_again_and_the_whole_answer_kept(
+    tmp_path: Path, provider: str
+) -> None:
+    code, out, lines = run(tmp_path, provider, "cut_off_then_ok")
+    assert code == 0 and len(lines) == 1, out
+    (line,) = lines
+    assert line.ok and line.attempts == 2
+    assert line.record is not None and line.record.people and line.record.summary
+    assert line.record.police_hit_someone == ANSWER["police_hit_someone"]  # past the cut
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, CUT_OUT + OUT)
+
+
+def test_an_answer_cut_off_twice_is_an_output_limit_error_with_its_tokens(
+    tmp_path: Path, provider: str
+) -> None:
+    code, out, lines = run(tmp_path, provider, "cut_off_twice")
+    assert code == 1 and len(lines) == 1, out
+    (line,) = lines
+    # never a record, though Anthropic's cut answer holds three fields that validate on their own
+    assert line.record is None and line.error is not None
+    assert line.error.type == "OutputLimitError" and line.attempts == 2
+    assert f"cut off at max_tokens 4000 ({CUT_REASON[provider]})" in line.error.message
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, 2 * CUT_OUT)
+    assert line.cost_usd and line.cost_usd > 0
+    assert "bug in extractor" not in out
 
 
 @pytest.mark.parametrize(

@@ -85,6 +85,16 @@ def tool_arguments(message: Any) -> str | None:
     return None
 
 
+#: The stop reasons of a message cut off before its answer was whole.
+CUT_OFF = frozenset({"max_tokens", "model_context_window_exceeded"})
+
+
+def stop_reason(message: Any) -> str | None:
+    """``stop_reason 'max_tokens'`` (or the context window's) for a message cut off, else None."""
+    reason = getattr(message, "stop_reason", None)
+    return f"stop_reason {reason!r}" if reason in CUT_OFF else None
+
+
 class AnthropicProvider(Provider):
     """``anthropic/<name>``: Anthropic's Messages API (``--base-url`` for a compatible server)."""
 
@@ -156,6 +166,8 @@ class AnthropicProvider(Provider):
             max_retries=max_retries,
             params=call,
             on_call=on_call,
+            answer_of=tool_arguments,  # every answer, for the best-answer choice and a nudge
+            cut_off=stop_reason,
         )
 
     async def aclose(self) -> None:

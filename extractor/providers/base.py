@@ -57,7 +57,7 @@ class OutputTruncated(CallError):
 
     def __init__(self, message: str, *, usage: Usage | None = None, answers: Sequence[str] = ()):
         super().__init__(message, usage=usage)
-        #: the raw text of every answer before and including the cut-off one
+        #: the raw text of every whole answer before the cut-off one, then the cut-off one
         self.answers = list(answers)
 
 

@@ -104,6 +104,18 @@ def answer_text(response: Any) -> str | None:
     return None
 
 
+def stop_reason(response: Any) -> str | None:
+    """``finishReason MAX_TOKENS`` for a response cut off at ``max_output_tokens``, else None.
+
+    Gemini ends a cut answer with that reason and whatever it holds (often no part at all);
+    instructor's Gemini support does not look at it, so :func:`instructed_call` does."""
+    for candidate in (getattr(response, "candidates", None) or [])[:1]:
+        reason = getattr(candidate, "finish_reason", None)
+        if getattr(reason, "value", reason) == "MAX_TOKENS":
+            return "finishReason MAX_TOKENS"
+    return None
+
+
 def _details(exc: errors.APIError) -> list[Mapping[str, Any]]:
     """The ``error.details`` entries of a Google API error body (google.rpc status details)."""
     body = exc.details if isinstance(exc.details, Mapping) else {}
@@ -216,6 +228,8 @@ class GeminiProvider(Provider):
             max_retries=max_retries,
             params={name: value for name, value in params.items() if name in CALL_PARAMS},
             on_call=on_call,
+            answer_of=answer_text,  # every answer, for the best-answer choice and a nudge
+            cut_off=stop_reason,
         )
 
     async def aclose(self) -> None:

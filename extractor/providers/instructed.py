@@ -2,8 +2,8 @@
 support of its SDK (OpenAI, Anthropic, Gemini): hooks count the calls, failures become our errors.
 What only some providers need is asked for by keyword: every answer kept for the best-answer
 choice, a look at each response before instructor parses it, a check that names a more telling
-failure (OpenAI's ``--mode`` mismatch), and an answer cut off at ``max_tokens`` as
-:class:`OutputTruncated`."""
+failure (OpenAI's ``--mode`` mismatch), and how a provider says an answer was cut off at
+``max_tokens``: such an answer is :class:`OutputTruncated`, never a record or an invalid answer."""
 
 from __future__ import annotations
 
@@ -20,6 +20,9 @@ from extractor.usage import Usage
 #: Called with every response so far, the failure and the tokens spent, before the failure is
 #: translated; it raises a more telling error when it recognises one.
 FailureCheck = Callable[[Sequence[Any], BaseException | None, Usage], None]
+#: How a provider says a response was cut off at ``max_tokens``: its stop reason as the user should
+#: read it (``finish_reason 'length'``), or None for a whole answer.
+CutOff = Callable[[Any], str | None]
 
 
 async def instructed_call(
@@ -39,7 +42,7 @@ async def instructed_call(
     answer_of: Callable[[Any], str | None] | None = None,
     on_response: Callable[[Any], None] | None = None,
     check_failure: FailureCheck | None = None,
-    truncation: bool = False,
+    cut_off: CutOff | None = None,
 ) -> Answer:
     """``create_with_completion`` of an instructor client, translated by ``provider``'s table.
 
@@ -55,8 +58,11 @@ async def instructed_call(
             count in a failure raised past instructor's re-ask loop.
         on_response: runs with each response before instructor parses it (it may amend it).
         check_failure: see :data:`FailureCheck`.
-        truncation: instructor's ``IncompleteOutputException`` (an answer cut off at
-            ``max_tokens``) becomes :class:`OutputTruncated`, with the answers and tokens so far.
+        cut_off: see :data:`CutOff`. When the last response was cut off (or instructor raised
+            ``IncompleteOutputException``), the call raises :class:`OutputTruncated` with the
+            answers and tokens so far, whatever instructor made of the cut answer: OpenAI's and
+            Anthropic's support raise, Gemini's parses what the cut answer holds (a partial
+            record, or nothing).
 
     Raises:
         CallError: the provider failed.
@@ -85,6 +91,22 @@ async def instructed_call(
         texts = map(answer_of, kept) if answer_of is not None else ()
         return [text for text in texts if text is not None]
 
+    def truncated(exc: BaseException | None) -> OutputTruncated | None:
+        """The failure to report when the answer was cut off at ``max_tokens``, else None."""
+        if cut_off is None:
+            return None
+        reason = cut_off(responses[-1]) if responses else None
+        if reason is None and not isinstance(exc, IncompleteOutputException):
+            return None
+        # the whole answers, then the cut one last: only whole answers are weighed as records
+        whole = [r for r in responses[:-1] if cut_off(r) is None]
+        return OutputTruncated(
+            f"the answer was cut off at max_tokens {params.get('max_tokens')} "
+            f"({reason or 'incomplete output'})",
+            usage=received(),
+            answers=answers([*whole, *responses[-1:]]),
+        )
+
     try:
         parsed, completion = await create(
             model=provider.model_name,
@@ -96,6 +118,9 @@ async def instructed_call(
             **params,
         )
     except InstructorRetryException as exc:
+        cut = truncated(exc.__cause__)
+        if cut is not None:
+            raise cut from None
         usage = total(exc.total_usage)
         if check_failure is not None:
             check_failure(responses, exc.__cause__, usage)
@@ -109,13 +134,9 @@ async def instructed_call(
             answers=answers(responses),
         ) from None
     except Exception as exc:  # raised past instructor's loop: still the SDK's to translate
-        if truncation and isinstance(exc, IncompleteOutputException):
-            raise OutputTruncated(
-                f"the answer was cut off at max_tokens {params.get('max_tokens')} "
-                "(finish_reason 'length')",
-                usage=received(),
-                answers=answers(responses),
-            ) from None
+        cut = truncated(exc)
+        if cut is not None:
+            raise cut from None
         usage = received() if answer_of is not None else total(None)
         if check_failure is not None:
             check_failure(responses, exc, usage)
@@ -123,4 +144,7 @@ async def instructed_call(
         if failure is None:
             raise
         raise failure from None
+    cut = truncated(None)
+    if cut is not None:  # a cut answer that happened to validate is still not whole
+        raise cut
     return Answer(parsed, total(completion_usage(completion)), answers(responses[:-1]))

@@ -103,6 +103,16 @@ def mark_cut_off(completion: Any, max_tokens: Any, window: int | None = None) ->
         choice.finish_reason = "length"
 
 
+def stop_reason(completion: Any) -> str | None:
+    """``finish_reason 'length'`` for a completion cut off at ``max_tokens`` (see
+    :func:`mark_cut_off`), else None."""
+    try:
+        cut = completion.choices[0].finish_reason == "length"
+    except (AttributeError, IndexError, TypeError):
+        return None
+    return "finish_reason 'length'" if cut else None
+
+
 def probe_client(headers: Mapping[str, str]) -> httpx2.AsyncClient:
     """The client that asks a server for its context window (a few seconds at most)."""
     return httpx2.AsyncClient(timeout=5.0, headers=dict(headers))
@@ -203,7 +213,7 @@ class OpenAIProvider(Provider):
                 completion, params.get("max_tokens"), self._known_window()
             ),
             check_failure=self._check_mode,
-            truncation=True,
+            cut_off=stop_reason,
         )
 
     def _check_mode(

@@ -312,9 +312,15 @@ class SinglePass(Backend):
         document: Document,
         article: ArticleText,
     ) -> list[ExtractionResult]:
-        """Every usable answer in ``outcome``: the valid one, and earlier ones salvaged."""
+        """Every usable answer in ``outcome``: the valid one, and earlier ones salvaged (never
+        an answer cut off at max_tokens: what it holds may parse, but it is not whole)."""
         usage, found = Usage(), []
-        texts = outcome.earlier if isinstance(outcome, Answer) else outcome.answers
+        if isinstance(outcome, Answer):
+            texts = outcome.earlier
+        elif isinstance(outcome, OutputTruncated):
+            texts = outcome.answers[:-1]
+        else:
+            texts = outcome.answers
         for raw in texts:
             salvaged = self._salvage(raw, document, article)
             if salvaged is not None:
