@@ -98,6 +98,11 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (200, message(ANSWER, 1)),
     ],
     "anthropic_auth_failure": [(401, error("authentication_error", "invalid x-api-key"))],
+    "anthropic_reask_then_overloaded": [
+        (200, message(INVALID, 1)),
+        (529, error("overloaded_error", "Overloaded")),
+        (200, message(ANSWER, 2, CACHE_READ)),
+    ],
     "anthropic_cut_off_then_ok": [(200, CUT), (200, message(ANSWER, 2, CACHE_READ))],
     "anthropic_cut_off_twice": [
         (200, CUT),
@@ -110,6 +115,11 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (200, gemini_answer(ANSWER)),
     ],
     "gemini_auth_failure": [(400, KEY_INVALID)],
+    "gemini_reask_then_overloaded": [
+        (200, gemini_answer(INVALID)),
+        (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
+        (200, gemini_answer(ANSWER, cached=2048)),
+    ],
     "gemini_cut_off_then_ok": [(200, GEMINI_CUT), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_cut_off_twice": [(200, GEMINI_CUT), (200, GEMINI_CUT)],
 }

@@ -2,7 +2,8 @@
 
 The cassettes are hand-written fixtures (``cassettes/make_provider_fixtures.py``), replayed in
 order and matched on method and URL: a clean extraction, a re-ask after a schema violation, an
-overloaded answer (529) retried, a rejected key (401), and answers cut off at max_tokens. Each test runs once per provider in
+overloaded answer (529) retried (also after a re-ask), a rejected key (401), and answers cut off
+at max_tokens. Each test runs once per provider in
 ``MODELS``. Without its SDK installed, a model names the exact install command.
 """
 
@@ -117,6 +118,16 @@ def test_overloaded_is_retried(tmp_path: Path, provider: str) -> None:
     code, out, lines = run(tmp_path, provider, "overloaded_then_ok")
     assert code == 0 and len(lines) == 1, out
     assert lines[0].ok and lines[0].attempts == 2
+
+
+def test_an_answer_before_a_failed_re_ask_is_counted(tmp_path: Path, provider: str) -> None:
+    # an invalid answer, its re-ask refused as overloaded, the call retried: the first answer's
+    # tokens are paid for, so they are counted with the retried call's
+    code, out, lines = run(tmp_path, provider, "reask_then_overloaded")
+    assert code == 0 and len(lines) == 1, out
+    (line,) = lines
+    assert line.ok and line.attempts == 3
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, 2 * OUT)
 
 
 def test_rejected_key_stops_with_one_line(tmp_path: Path, provider: str) -> None:

@@ -1,7 +1,7 @@
 """One structured call through an instructor client, for every provider built on instructor's
-support of its SDK (OpenAI, Anthropic, Gemini): hooks count the calls, failures become our errors.
-What only some providers need is asked for by keyword: every answer kept for the best-answer
-choice, a look at each response before instructor parses it, a check that names a more telling
+support of its SDK (OpenAI, Anthropic, Gemini): hooks count the calls and keep every answer (for
+the best-answer choice), failures become our errors. What only some providers need is asked for by
+keyword: a look at each response before instructor parses it, a check that names a more telling
 failure (OpenAI's ``--mode`` mismatch), and how a provider says an answer was cut off at
 ``max_tokens``: such an answer is :class:`OutputTruncated`, never a record or an invalid answer."""
 
@@ -31,6 +31,7 @@ async def instructed_call(
     *,
     usage_of: Callable[[Any], Usage],
     arguments_of: Callable[[Any], str | None],
+    answer_of: Callable[[Any], str | None],
     completion_usage: Callable[[Any], Any],
     response_usage: Callable[[Any], Usage] | None = None,
     strict: bool = True,
@@ -39,7 +40,6 @@ async def instructed_call(
     max_retries: int,
     params: Mapping[str, Any],
     on_call: Callable[[], None],
-    answer_of: Callable[[Any], str | None] | None = None,
     on_response: Callable[[Any], None] | None = None,
     check_failure: FailureCheck | None = None,
     cut_off: CutOff | None = None,
@@ -53,9 +53,10 @@ async def instructed_call(
     pydantic's strict mode for instructor's parse (see :mod:`extractor.providers.gemini`).
 
     Args:
+        arguments_of: the tool-call arguments of a response (``ReasksExhausted.last_arguments``).
         answer_of: the raw answer text of a response: every answer is kept, for the re-asked
-            answers (``Answer.earlier``, ``ReasksExhausted.answers``), and the responses' tokens
-            count in a failure raised past instructor's re-ask loop.
+            answers (``Answer.earlier``, ``ReasksExhausted.answers``, ``OutputTruncated.answers``).
+            A failure raised past instructor's re-ask loop counts every response's tokens.
         on_response: runs with each response before instructor parses it (it may amend it).
         check_failure: see :data:`FailureCheck`.
         cut_off: see :data:`CutOff`. When the last response was cut off (or instructor raised
@@ -88,8 +89,7 @@ async def instructed_call(
         return received() if response_usage is not None else usage_of(instructors)
 
     def answers(kept: list[Any]) -> list[str]:
-        texts = map(answer_of, kept) if answer_of is not None else ()
-        return [text for text in texts if text is not None]
+        return [text for text in map(answer_of, kept) if text is not None]
 
     def truncated(exc: BaseException | None) -> OutputTruncated | None:
         """The failure to report when the answer was cut off at ``max_tokens``, else None."""
@@ -137,7 +137,7 @@ async def instructed_call(
         cut = truncated(exc)
         if cut is not None:
             raise cut from None
-        usage = received() if answer_of is not None else total(None)
+        usage = received()
         if check_failure is not None:
             check_failure(responses, exc, usage)
         failure = provider.translate(exc, usage)

@@ -208,7 +208,7 @@ class OpenAIProvider(Provider):
             max_retries=max_retries,
             params=params,
             on_call=on_call,
-            answer_of=answer_text,  # every answer, for the best-answer choice
+            answer_of=answer_text,  # every answer, for the best-answer choice and a nudge
             on_response=lambda completion: mark_cut_off(
                 completion, params.get("max_tokens"), self._known_window()
             ),
