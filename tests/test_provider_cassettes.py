@@ -65,10 +65,16 @@ def run(tmp_path: Path, provider: str, scenario: str) -> tuple[int, str, list[Pr
     return result.exit_code, result.output, [PredictionLine.from_json(line) for line in raw]
 
 
+def only_line(tmp_path: Path, provider: str, scenario: str, exit_code: int = 0) -> PredictionLine:
+    """The one line a run of the seed on ``scenario`` writes, the run having exited so."""
+    code, out, lines = run(tmp_path, provider, scenario)
+    assert code == exit_code and len(lines) == 1, out
+    assert "bug in extractor" not in out
+    return lines[0]
+
+
 def test_clean_extraction(tmp_path: Path, provider: str) -> None:
-    code, out, lines = run(tmp_path, provider, "clean")
-    assert code == 0 and len(lines) == 1, out
-    (line,) = lines
+    line = only_line(tmp_path, provider, "clean")
     assert line.ok and line.attempts == 1 and line.model == MODELS[provider][0]
     assert line.record is not None and line.record.incident_date == ANSWER["incident_date"]
     assert line.evidence and all(evidence.grounded for evidence in line.evidence.values())
@@ -99,9 +105,7 @@ def test_anthropic_cache_writes_and_reads_are_priced_at_their_rates() -> None:
 
 
 def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
-    code, out, lines = run(tmp_path, provider, "reask")
-    assert code == 0 and len(lines) == 1, out
-    (line,) = lines
+    line = only_line(tmp_path, provider, "reask")
     assert line.ok and line.attempts == 2
     assert (
         line.record is not None and line.record.police_hit_someone == ANSWER["police_hit_someone"]
@@ -115,17 +119,14 @@ def test_schema_violation_is_reasked(tmp_path: Path, provider: str) -> None:
 
 
 def test_overloaded_is_retried(tmp_path: Path, provider: str) -> None:
-    code, out, lines = run(tmp_path, provider, "overloaded_then_ok")
-    assert code == 0 and len(lines) == 1, out
-    assert lines[0].ok and lines[0].attempts == 2
+    line = only_line(tmp_path, provider, "overloaded_then_ok")
+    assert line.ok and line.attempts == 2
 
 
 def test_an_answer_before_a_failed_re_ask_is_counted(tmp_path: Path, provider: str) -> None:
     # an invalid answer, its re-ask refused as overloaded, the call retried: the first answer's
     # tokens are paid for, so they are counted with the retried call's
-    code, out, lines = run(tmp_path, provider, "reask_then_overloaded")
-    assert code == 0 and len(lines) == 1, out
-    (line,) = lines
+    line = only_line(tmp_path, provider, "reask_then_overloaded")
     assert line.ok and line.attempts == 3
     assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, 2 * OUT)
 
@@ -147,9 +148,7 @@ CUT_OUT = 2000  # completion tokens a cut-off fixture answer reports
 def test_an_answer_cut_off_at_max_tokens_is_asked_again_and_the_whole_answer_kept(
     tmp_path: Path, provider: str
 ) -> None:
-    code, out, lines = run(tmp_path, provider, "cut_off_then_ok")
-    assert code == 0 and len(lines) == 1, out
-    (line,) = lines
+    line = only_line(tmp_path, provider, "cut_off_then_ok")
     assert line.ok and line.attempts == 2
     assert line.record is not None and line.record.people and line.record.summary
     assert line.record.police_hit_someone == ANSWER["police_hit_someone"]  # past the cut
@@ -159,16 +158,13 @@ def test_an_answer_cut_off_at_max_tokens_is_asked_again_and_the_whole_answer_kep
 def test_an_answer_cut_off_twice_is_an_output_limit_error_with_its_tokens(
     tmp_path: Path, provider: str
 ) -> None:
-    code, out, lines = run(tmp_path, provider, "cut_off_twice")
-    assert code == 1 and len(lines) == 1, out
-    (line,) = lines
+    line = only_line(tmp_path, provider, "cut_off_twice", exit_code=1)
     # never a record, though Anthropic's cut answer holds three fields that validate on their own
     assert line.record is None and line.error is not None
     assert line.error.type == "OutputLimitError" and line.attempts == 2
     assert f"cut off at max_tokens 4000 ({CUT_REASON[provider]})" in line.error.message
     assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, 2 * CUT_OUT)
     assert line.cost_usd and line.cost_usd > 0
-    assert "bug in extractor" not in out
 
 
 @pytest.mark.parametrize(
