@@ -30,6 +30,7 @@ from typing import Any
 from aiohttp import web
 
 from benchmarks.simulator import (
+    HOLDABLE,
     BatchEngine,
     Simulator,
     _json_response,
@@ -72,7 +73,13 @@ def _tool_name(req: dict[str, Any]) -> str:
 
 class AnthropicEngine(BatchEngine):
     """``/v1/messages`` and ``/v1/messages/batches``; holds, counters and timing as
-    :class:`BatchEngine` (endpoints ``create``, ``list``, ``retrieve``, ``content`` for results)."""
+    :class:`BatchEngine` (endpoints ``create``, ``list``, ``retrieve``, ``content`` for results).
+
+    ``receive`` holds a create call as it arrives, before any work, and loses it: at its release
+    it is answered 529 with no batch made (a client killed while it was held never made one).
+    """
+
+    holdable = (*HOLDABLE, "receive")
 
     def __init__(self, sim: Simulator) -> None:
         super().__init__(sim)
@@ -159,6 +166,11 @@ class AnthropicEngine(BatchEngine):
     # --- Message Batches -----------------------------------------------------------------------
 
     async def _create(self, request: web.Request) -> web.Response:
+        with self._lock:
+            lost = self.calls["receive"] >= self._holds.get("receive", self.calls["receive"] + 1)
+        await self._answer_when_released("receive", web.Response())
+        if lost:
+            return _error(529, "overloaded_error", "Overloaded (simulated): the call was lost.")
         req = await request.json()
         requests = req.get("requests") if isinstance(req, dict) else None
         if not isinstance(requests, list) or not requests:

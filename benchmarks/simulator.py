@@ -896,6 +896,9 @@ class BatchEngine:
     :attr:`outcomes`, :attr:`calls` per endpoint.
     """
 
+    #: the endpoints :meth:`hold` takes
+    holdable: tuple[str, ...] = HOLDABLE
+
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
         cfg = sim.config
@@ -917,9 +920,9 @@ class BatchEngine:
         ``after``: let that many more calls of each endpoint be answered first (e.g. ``after=1``
         holds the second upload, so a kill lands between two files' uploads).
         """
-        unknown = set(endpoints) - set(HOLDABLE)
+        unknown = set(endpoints) - set(self.holdable)
         if unknown:
-            raise ValueError(f"unknown endpoints {sorted(unknown)}; use {HOLDABLE}")
+            raise ValueError(f"unknown endpoints {sorted(unknown)}; use {self.holdable}")
         with self._lock:
             for endpoint in endpoints:
                 self._holds[endpoint] = self.calls[endpoint] + after

@@ -153,20 +153,28 @@ def test_runs_cancel_then_resume_extracts_the_canceled_articles_synchronously(
         assert code == 0 and f"batch {batch_id}: cancelled" in out
 
 
-def kill_after_create(tmp_path: Path, sim: Simulator, n: int) -> tuple[list[str], Path]:
-    """Start ``run --batch`` in a subprocess and SIGKILL it once its batch is created, before
-    it hears the batch's id."""
+def kill_at(
+    tmp_path: Path, sim: Simulator, n: int, endpoint: str, nth: int = 1, **env: str
+) -> tuple[list[str], Path]:
+    """Start ``run --batch`` in a subprocess and SIGKILL it once the ``nth`` call of
+    ``endpoint`` arrived, before it hears the answer (``create``: the batch was created)."""
     inputs, output = write_inputs(tmp_path / "in.jsonl", n), tmp_path / "out.jsonl"
     args = run_args(inputs, output, sim)
-    sim.anthropic.hold("create")
+    sim.anthropic.hold(endpoint, after=nth - 1)
     with subprocess.Popen(
-        [sys.executable, "-m", "extractor", *args, "--quiet"], env={**os.environ, **ENV},
+        [sys.executable, "-m", "extractor", *args, "--quiet"], env={**os.environ, **ENV, **env},
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     ) as process:  # fmt: skip
-        wait_until(lambda: sim.anthropic.calls["create"] > 0, process)
+        wait_until(lambda: sim.anthropic.calls[endpoint] >= nth, process)
         process.kill()
         assert process.wait(10) == -signal.SIGKILL
     sim.anthropic.release()
+    return args, output
+
+
+def kill_after_create(tmp_path: Path, sim: Simulator, n: int) -> tuple[list[str], Path]:
+    """SIGKILL ``run --batch`` once its batch is created, before it hears the batch's id."""
+    args, output = kill_at(tmp_path, sim, n, "create")
     assert len(sim.anthropic.snapshot()["created"]) == 1
     return args, output
 
@@ -211,3 +219,22 @@ def test_two_unrecorded_candidates_are_refused_until_one_is_cancelled(tmp_path: 
         assert len(sim.anthropic.snapshot()["created"]) == 2
         assert len(lines_of(output)) == n
     assert "(0 submitted by this run)" in " ".join(out.split())
+
+
+def test_killed_while_a_later_create_call_was_lost_the_rerun_creates_that_batch_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    n, per_batch = 9, {"EXTRACTOR_BATCH_MAX_REQUESTS": "3"}
+    with run_simulator(SimConfig(batch_p_invalid=0.2, seed=5)) as sim:
+        # the 2nd job is recorded ``submitting``, but its create call never made a batch
+        args, output = kill_at(tmp_path, sim, n, "receive", nth=2, **per_batch)
+        (first,) = sim.anthropic.snapshot()["created"]
+        for name, value in per_batch.items():
+            monkeypatch.setenv(name, value)
+        code, out = invoke(args)
+        assert code == 0, out
+        created = sim.anthropic.snapshot()["created"]
+        assert len(created) == 3 and first in created  # the 1st kept, the lost one made once
+        check_each_article_once(output, n, sim)
+        assert sim.stats.requests == sim.anthropic.snapshot()["outcomes"]["schema_violation"]
+    assert "(6 submitted by this run)" in " ".join(out.split())
