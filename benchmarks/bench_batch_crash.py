@@ -64,7 +64,8 @@ class Stage:
 
 
 def held(name: str, endpoint: str, nth: int) -> Stage:
-    """Kill once the ``nth`` call of ``endpoint`` was worked on and its answer held."""
+    """Kill once the ``nth`` call of ``endpoint`` is held (its work done, except at Anthropic's
+    ``receive``, which holds a create call before any work and then loses it)."""
     return Stage(name, lambda e, s, n: e.calls[endpoint] >= nth, endpoint, after=nth - 1)
 
 
@@ -89,7 +90,7 @@ class BatchProvider:
     key_variable: str
     engine: Callable[[Simulator], BatchEngine]
     base_url: Callable[[Simulator], str]
-    #: the batch engine's custom id of a request -> the doc id it is for
+    #: (its batch engine, a batch id) -> the doc ids of that batch's requests
     doc_ids: Callable[[BatchEngine, str], list[str]]
     stages: list[Stage]
 
