@@ -74,6 +74,12 @@ def error(kind: str, text: str) -> dict[str, Any]:
 
 
 INVALID = {**ANSWER, "police_hit_someone": "maybe"}  # not one of the enum's values
+#: a record with nothing filled (the summary aside): the article is asked once more, with a nudge
+#: and this answer as the assistant's (Gemini's "model") turn
+EMPTY = {
+    **{name: [] if isinstance(value, list) else None for name, value in ANSWER.items()},
+    "summary": "A police shooting.",
+}
 #: an answer cut off at max_tokens: Anthropic ends the message with stop_reason "max_tokens" and
 #: the tool input written so far (here its first three fields, which would validate on their own)
 PARTIAL = dict(list(ANSWER.items())[:3])
@@ -103,6 +109,7 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (529, error("overloaded_error", "Overloaded")),
         (200, message(ANSWER, 2, CACHE_READ)),
     ],
+    "anthropic_empty_then_ok": [(200, message(EMPTY, 1)), (200, message(ANSWER, 2, CACHE_READ))],
     "anthropic_cut_off_then_ok": [(200, CUT), (200, message(ANSWER, 2, CACHE_READ))],
     "anthropic_cut_off_twice": [
         (200, CUT),
@@ -120,6 +127,14 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
         (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
         (200, gemini_answer(ANSWER, cached=2048)),
     ],
+    # a cut answer whose partial arguments fail validation is re-asked by instructor; the re-ask
+    # meets an outage: that outage, not the cut, is the article's failure
+    "gemini_cut_off_then_unavailable": [
+        (200, {**GEMINI_CUT, "candidates": [{**gemini_answer(INVALID)["candidates"][0],
+                                             "finishReason": "MAX_TOKENS"}]}),
+        (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
+    ],  # fmt: skip
+    "gemini_empty_then_ok": [(200, gemini_answer(EMPTY)), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_cut_off_then_ok": [(200, GEMINI_CUT), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_cut_off_twice": [(200, GEMINI_CUT), (200, GEMINI_CUT)],
 }

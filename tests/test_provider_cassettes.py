@@ -55,19 +55,23 @@ def provider(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
     return str(request.param)
 
 
-def run(tmp_path: Path, provider: str, scenario: str) -> tuple[int, str, list[PredictionLine]]:
+def run(
+    tmp_path: Path, provider: str, scenario: str, *options: str
+) -> tuple[int, str, list[PredictionLine]]:
     output = tmp_path / "out.jsonl"
     with REPLAY.use_cassette(f"{provider}_{scenario}.yaml") as played:
-        args = ["run", str(SEED), "--model", MODELS[provider][0], "-o", str(output)]
+        args = ["run", str(SEED), "--model", MODELS[provider][0], "-o", str(output), *options]
         result = CliRunner().invoke(app, args)
         assert played.all_played, "the run made fewer requests than the cassette holds"
     raw = output.read_bytes().splitlines() if output.exists() else []
     return result.exit_code, result.output, [PredictionLine.from_json(line) for line in raw]
 
 
-def only_line(tmp_path: Path, provider: str, scenario: str, exit_code: int = 0) -> PredictionLine:
+def only_line(
+    tmp_path: Path, provider: str, scenario: str, *options: str, exit_code: int = 0
+) -> PredictionLine:
     """The one line a run of the seed on ``scenario`` writes, the run having exited so."""
-    code, out, lines = run(tmp_path, provider, scenario)
+    code, out, lines = run(tmp_path, provider, scenario, *options)
     assert code == exit_code and len(lines) == 1, out
     assert "bug in extractor" not in out
     return lines[0]
@@ -165,6 +169,26 @@ def test_an_answer_cut_off_twice_is_an_output_limit_error_with_its_tokens(
     assert f"cut off at max_tokens 4000 ({CUT_REASON[provider]})" in line.error.message
     assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (2 * IN, 2 * CUT_OUT)
     assert line.cost_usd and line.cost_usd > 0
+
+
+def test_an_empty_record_is_asked_again_with_the_answer_as_the_models_turn(
+    tmp_path: Path, provider: str
+) -> None:
+    line = only_line(tmp_path, provider, "empty_then_ok")
+    assert line.ok and line.attempts == 2 and line.outcome != "empty"
+    assert line.record is not None and line.record.incident_date == ANSWER["incident_date"]
+    assert line.usage.prompt_tokens == 2 * IN
+
+
+def test_an_outage_after_a_cut_answer_is_the_failure_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GEMINI_API_KEY", "badkey")
+    line = only_line(
+        tmp_path, "gemini", "cut_off_then_unavailable", "--http-retries", "0", exit_code=1
+    )
+    assert line.error is not None and "HTTP 503" in line.error.message, line.error
+    assert line.error.type != "OutputLimitError" and line.attempts == 2
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,12 @@ def answer_text(response: Any) -> str | None:
     return None
 
 
+def gemini_roles(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``messages`` with the assistant's turns in Gemini's role, ``model`` (instructor's Gemini
+    support refuses ``assistant``: a nudge after an answer was "Unsupported role")."""
+    return [{**m, "role": "model"} if m.get("role") == "assistant" else m for m in messages]
+
+
 def stop_reason(response: Any) -> str | None:
     """``finishReason MAX_TOKENS`` for a response cut off at ``max_output_tokens``, else None.
 
@@ -223,7 +229,7 @@ class GeminiProvider(Provider):
             # each answer failed and was re-asked (2 attempts a call). Lax python validation of
             # decoded JSON accepts what strict JSON validation (OpenAI, Anthropic) accepts.
             strict=False,
-            messages=messages,
+            messages=gemini_roles(messages),
             response_model=response_model,
             max_retries=max_retries,
             params={name: value for name, value in params.items() if name in CALL_PARAMS},

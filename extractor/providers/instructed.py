@@ -92,11 +92,15 @@ async def instructed_call(
         return [text for text in map(answer_of, kept) if text is not None]
 
     def truncated(exc: BaseException | None) -> OutputTruncated | None:
-        """The failure to report when the answer was cut off at ``max_tokens``, else None."""
+        """The failure to report when the answer was cut off at ``max_tokens``, else None (the
+        provider failing after a cut answer, e.g. on its re-ask, is the provider's failure)."""
         if cut_off is None:
             return None
+        incomplete = isinstance(exc, IncompleteOutputException)
+        if exc is not None and not incomplete and provider.classify(exc) is not None:
+            return None
         reason = cut_off(responses[-1]) if responses else None
-        if reason is None and not isinstance(exc, IncompleteOutputException):
+        if reason is None and not incomplete:
             return None
         # the whole answers, then the cut one last: only whole answers are weighed as records
         whole = [r for r in responses[:-1] if cut_off(r) is None]
