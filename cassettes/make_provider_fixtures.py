@@ -92,6 +92,11 @@ GEMINI_CUT = {
     "usageMetadata": {"promptTokenCount": 3100, "candidatesTokenCount": 2000,
                       "totalTokenCount": 5100},
 }  # fmt: skip
+#: a cut answer holding arguments that fail validation (instructor re-asks it)
+GEMINI_CUT_INVALID = {
+    **GEMINI_CUT,
+    "candidates": [{**gemini_answer(INVALID)["candidates"][0], "finishReason": "MAX_TOKENS"}],
+}
 #: what Gemini answers a wrong key: 400 INVALID_ARGUMENT, reason API_KEY_INVALID (not a 401)
 KEY_INVALID = gemini_error(
     400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", "API_KEY_INVALID"
@@ -130,11 +135,13 @@ SCENARIOS: dict[str, list[tuple[int, dict[str, Any]]]] = {
     # a cut answer whose partial arguments fail validation is re-asked by instructor; the re-ask
     # meets an outage: that outage, not the cut, is the article's failure
     "gemini_cut_off_then_unavailable": [
-        (200, {**GEMINI_CUT, "candidates": [{**gemini_answer(INVALID)["candidates"][0],
-                                             "finishReason": "MAX_TOKENS"}]}),
+        (200, GEMINI_CUT_INVALID),
         (503, gemini_error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),
-    ],  # fmt: skip
-    "gemini_empty_then_ok": [(200, gemini_answer(EMPTY)), (200, gemini_answer(ANSWER, cached=2048))],
+    ],
+    "gemini_empty_then_ok": [
+        (200, gemini_answer(EMPTY)),
+        (200, gemini_answer(ANSWER, cached=2048)),
+    ],
     "gemini_cut_off_then_ok": [(200, GEMINI_CUT), (200, gemini_answer(ANSWER, cached=2048))],
     "gemini_cut_off_twice": [(200, GEMINI_CUT), (200, GEMINI_CUT)],
 }
