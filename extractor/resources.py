@@ -30,3 +30,11 @@ def us_states() -> dict[str, str]:
 def state_codes() -> frozenset[str]:
     """The valid two-letter postal codes."""
     return frozenset(us_states().values())
+
+
+@cache
+def state_abbreviations() -> dict[str, str]:
+    """AP-style state abbreviations as written in news copy (``Calif.``, ``W.Va.``) to postal
+    codes."""
+    rows = csv.DictReader(read_text("state_abbreviations.csv").splitlines())
+    return {row["abbreviation"]: row["code"] for row in rows}

@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from enum import StrEnum
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
-from extractor.resources import state_codes, us_states
+from extractor.resources import state_abbreviations, state_codes, us_states
 
 SCHEMA_VERSION: Literal["1"] = "1"
 
@@ -184,15 +185,22 @@ def normalise_date(value: Any) -> Any:
         raise ValueError(f"date {value!r} is not a real calendar date ({exc})") from None
 
 
+@cache
+def _ap_states() -> dict[str, str]:
+    """AP-style abbreviations, lower case, without spaces or the final period (``w.va``)."""
+    return {name.lower().rstrip("."): code for name, code in state_abbreviations().items()}
+
+
 def normalise_state(value: Any) -> Any:
-    """``"il"`` or ``"Illinois"`` -> ``"IL"``; reject what is not a US postal code."""
+    """``"il"``, ``"Illinois"`` or AP style ``"Ill."`` -> ``"IL"``; reject what is not a US
+    postal code."""
     value = _blank_to_none(value)
     if value is None or not isinstance(value, str):
         return value
     text = value.strip().rstrip(".")
     if text.upper() in state_codes():
         return text.upper()
-    code = us_states().get(text.lower())
+    code = us_states().get(text.lower()) or _ap_states().get(text.lower().replace(" ", ""))
     if code:
         return code
     raise ValueError(f"state {value!r} is not a two-letter US postal code such as 'IL' or 'TX'")

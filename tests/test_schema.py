@@ -34,6 +34,18 @@ def test_state_codes_and_names_normalise() -> None:
         validate({"state": "Cook County"})
 
 
+@pytest.mark.parametrize(
+    ("written", "code"), [("Okla.", "OK"), ("Calif.", "CA"), ("W. Va.", "WV"), ("N.Y.", "NY")]
+)
+def test_ap_style_state_abbreviations_as_news_copy_writes_them_normalise(
+    written: str, code: str
+) -> None:
+    # a model copying a dateline ("TULSA, Okla. (AP)") was refused and re-asked for it
+    assert validate({"state": written}).state == code
+    with pytest.raises(ValidationError, match="two-letter US postal code"):
+        validate({"state": written.rstrip(".") + "x."})  # not an abbreviation of a state
+
+
 def test_enum_spellings_and_duplicates_normalise() -> None:
     record = validate(
         {"encounter_type": "Traffic Stop", "video_sources": ["Body Camera", "body_camera", "dash-camera"],

@@ -98,12 +98,6 @@ def cities() -> dict[str, City]:
     }
 
 
-@cache
-def state_abbreviations() -> dict[str, str]:
-    """AP-style state abbreviations (``Calif.``) to postal codes."""
-    return {row["abbreviation"]: row["code"] for row in _csv("state_abbreviations.csv")}
-
-
 @dataclass(frozen=True, slots=True)
 class Agency:
     alias: str

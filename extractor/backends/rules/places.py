@@ -13,15 +13,9 @@ import re
 from collections import Counter
 from functools import cache
 
-from extractor.backends.rules.data import (
-    alternation,
-    chicago_areas,
-    cities,
-    cue,
-    state_abbreviations,
-)
+from extractor.backends.rules.data import alternation, chicago_areas, cities, cue
 from extractor.backends.rules.text import Article, Hit
-from extractor.resources import state_codes, us_states
+from extractor.resources import state_abbreviations, state_codes, us_states
 
 _DIRECTION = r"(?:(?:North|South|East|West|N\.|S\.|E\.|W\.)\s+)"
 _SUFFIX = (
