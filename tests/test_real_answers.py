@@ -222,6 +222,20 @@ def test_a_re_ask_answering_nothing_does_not_erase_the_filled_first_answer(
     assert result.attempts == 2
 
 
+def test_raw_newlines_inside_the_json_strings_are_read_not_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # as SmolLM2 wrote on the dev set (s13): a line break typed as is inside a string, which JSON
+    # forbids; pydantic refused the whole answer ("control character found") and it was re-asked
+    answer = completion({**FOUR_FIELDS, "summary": "SUMMARY", "evidence": QUOTED})
+    call = answer["choices"][0]["message"]["tool_calls"][0]["function"]
+    call["arguments"] = call["arguments"].replace("SUMMARY", "An officer was shot.\nA man died.")
+    assert "\n" in call["arguments"]  # a raw line break, not the two characters \ and n
+    result = run(monkeypatch, Server([answer]), max_retries=0)
+    assert result.attempts == 1 and result.record.city == "Chicago"
+    assert result.record.summary == "An officer was shot.\nA man died."
+
+
 # --- 4. an empty record is asked once more ------------------------------------------------------
 
 

@@ -183,26 +183,51 @@ def test_real_runaway_string_is_cut_off_at_max_tokens_and_re_asked_shorter(
 
 
 @pytest.mark.vcr
-def test_real_runaway_string_breaking_the_json_is_re_asked_and_the_answer_kept_flagged(
+def test_real_runaway_string_with_a_raw_newline_is_read_and_refused_by_the_length_bound(
     tmp_path: Path, vcr: Any
 ) -> None:
     _, line = run(tmp_path, "--max-retries", "1", seed="seeds/002_05d79c17f497fcab.txt")
     first, _ = answers(vcr)
-    # SmolLM2 wrote 266 tokens into "city", a raw newline and the article in it: invalid JSON
+    # SmolLM2 wrote 266 tokens into "city": a raw newline (which JSON forbids in a string) and
+    # the article in it. Read as the JSON it means, the value is refused by city's length bound
     runaway = first["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
     assert runaway.startswith('{ "city" : "2024-12-11, 6:50 PM') and len(runaway) > 80 * 5
-    assert "Invalid JSON" in bodies(vcr)[1]["messages"][-1]["content"]
-    # the re-ask answered two values without quotes: kept, flagged ungrounded, not erased
+    assert "\n" in runaway.split('"city" : "', 1)[1].split('"', 1)[0]
+    reask = bodies(vcr)[1]["messages"][-1]["content"]
+    assert "Invalid JSON" not in reask and "city should have at most 80 characters" in reask
+    # the refused answer is never kept, not even its other values (it had 30 shots fired)
     assert line.outcome == "record" and line.record is not None
-    assert line.record.city is None
-    assert (line.record.encounter_type, line.record.investigation_status) == (
-        "call_for_service",
-        "not_within_policy",
-    )
-    assert sorted(line.evidence) == ["encounter_type", "investigation_status"]
-    assert not any(ev.grounded for ev in line.evidence.values())
+    assert line.record.shots_fired_by_police is None
+    # re-asked, SmolLM2 copied the abbreviated value out of pydantic's error message as its city
+    assert line.record.city == "2024-12-11, 6:5... fire,"
+    assert list(line.evidence) == ["city"] and not line.evidence["city"].grounded
     assert line.attempts == 2
-    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (824 + 1223, 266 + 41)
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (824 + 1214, 266 + 29)
+
+
+# --- 4. an empty record ------------------------------------------------------------------------
+
+
+@pytest.mark.vcr
+def test_real_empty_record_is_nudged_once_and_counted_apart(tmp_path: Path, vcr: Any) -> None:
+    article = "evals/articles/s02_atlanta_knife_call.txt"
+    _, line = run(tmp_path, "--max-retries", "1", seed=article)
+    first, nudged = answers(vcr)
+    # SmolLM2 filled no field (its one quote was for a field named "atlanta")
+    assert (
+        '"field": "atlanta"'
+        in first["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    )
+    nudge = (ROOT / "prompts/_nudges/empty.j2").read_text().strip()
+    assert bodies(vcr)[1]["messages"][-1] == {"role": "user", "content": nudge}
+    # nudged, it answered city "New York", state "NYC": invalid, so the empty record stands,
+    # counted apart as empty rather than passed off as a record
+    assert (
+        '"state":"NYC"' in nudged["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    )
+    assert line.outcome == "empty" and line.record is not None and not line.evidence
+    assert line.attempts == 2
+    assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (706 + 1112, 176 + 26)
 
 
 # --- --mode json against llama-cpp-python's server ----------------------------------------------

@@ -15,7 +15,7 @@ from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from extractor.batch.base import FileBatchAPI, Outcome, RemoteBatch
-from extractor.providers.openai import OpenAIProvider, usage_of
+from extractor.providers.openai import OpenAIProvider, escape_control_characters, usage_of
 from extractor.usage import Usage
 
 ENDPOINT: Final[Literal["/v1/chat/completions"]] = "/v1/chat/completions"
@@ -141,6 +141,7 @@ class OpenAIBatchAPI(FileBatchAPI):
         return usage_of(completion.usage)
 
     def parse(self, completion: Any) -> Any:
+        escape_control_characters(completion)  # as the synchronous path reads an answer
         return self.tool_model.from_response(completion, mode=self.mode)  # type: ignore[attr-defined]
 
     def reask_messages(

@@ -76,6 +76,44 @@ def answer_text(completion: Any) -> str | None:
     return str(content) if content else None
 
 
+def _strict_json(text: str) -> str | None:
+    """``text`` re-written as strict JSON when it is JSON but for raw control characters inside
+    its strings (a newline or tab typed as is), else None (valid already, or not JSON at all)."""
+    try:
+        json.loads(text)
+        return None
+    except ValueError:
+        pass
+    try:
+        parsed = json.loads(text, strict=False)
+    except ValueError:
+        return None
+    return json.dumps(parsed, ensure_ascii=False)
+
+
+def escape_control_characters(completion: Any) -> None:
+    """Escape raw control characters inside the JSON strings of a completion's answer.
+
+    JSON forbids a raw newline or tab inside a string; small models write them (SmolLM2 did on the
+    dev set), and pydantic refused the whole answer as invalid JSON. The meaning is not in doubt,
+    so the answer is re-written as strict JSON before instructor parses it.
+    """
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError, TypeError):
+        return
+    for call in getattr(message, "tool_calls", None) or ():
+        function: Any = getattr(call, "function", None)
+        arguments = getattr(function, "arguments", None)
+        fixed = _strict_json(arguments) if isinstance(arguments, str) else None
+        if fixed is not None:
+            function.arguments = fixed
+    if isinstance(getattr(message, "content", None), str):
+        fixed = _strict_json(message.content)
+        if fixed is not None:
+            message.content = fixed
+
+
 def mark_cut_off(completion: Any, max_tokens: Any, window: int | None = None) -> None:
     """Mark a tool call cut off at ``max_tokens`` or at the context window as such
     (``finish_reason`` "length").
@@ -209,12 +247,16 @@ class OpenAIProvider(Provider):
             params=params,
             on_call=on_call,
             answer_of=answer_text,  # every answer, for the best-answer choice and a nudge
-            on_response=lambda completion: mark_cut_off(
-                completion, params.get("max_tokens"), self._known_window()
-            ),
+            on_response=lambda completion: self._amend(completion, params.get("max_tokens")),
             check_failure=self._check_mode,
             cut_off=stop_reason,
         )
+
+    def _amend(self, completion: Any, max_tokens: Any) -> None:
+        """A look at each completion before instructor parses it: raw control characters in
+        its JSON escaped, a cut-off tool call marked as such."""
+        escape_control_characters(completion)
+        mark_cut_off(completion, max_tokens, self._known_window())
 
     def _check_mode(
         self, completions: Sequence[Any], exc: BaseException | None, usage: Usage

@@ -333,9 +333,11 @@ class SinglePass(Backend):
     def _salvage(
         self, raw: str, document: Document, article: ArticleText
     ) -> ExtractionResult | None:
-        """An answer that failed only on grounding: its values, unverifiable quotes flagged."""
+        """An answer that failed only on grounding: its values, unverifiable quotes flagged.
+        Validated as the tool's model (the compact schema's length bounds included), so an
+        answer refused for anything but grounding is never kept."""
         try:
-            parsed = IncidentExtraction.model_validate_json(
+            parsed = self.tool_model.model_validate_json(
                 raw,
                 context={
                     "article": article,
