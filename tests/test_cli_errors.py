@@ -62,6 +62,13 @@ CASES: list[tuple[str, list[str], dict[str, str], str, int]] = [
         "EXTRACTOR_CONCURRENCY='abc' is invalid",
         2,
     ),
+    (
+        "--mode json with an anthropic/ model",
+        ["run", str(SEEDS), "-m", "anthropic/claude-3-5-haiku-latest", "--mode", "json"],
+        {"ANTHROPIC_API_KEY": "sk-ant-test"},
+        "--mode json does not apply to anthropic/claude-3-5-haiku-latest",
+        2,
+    ),
     ("eval -c 0", ["eval", "-m", "rules", "-c", "0"], {}, "--concurrency 0 is invalid", 2),
     ("compare --rpm 0", ["compare", "rules", "rules", "--rpm", "0"], {}, "--rpm 0 is", 2),
     ("store not SQLite: run", [*RUN, "-o", "{tmp}/o.jsonl"], {"store": "bad"}, "not a usable", 2),

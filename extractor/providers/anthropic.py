@@ -19,6 +19,7 @@ import anthropic
 import instructor
 from pydantic import BaseModel
 
+from extractor.errors import ConfigError
 from extractor.providers.base import (
     Answer,
     AuthFailure,
@@ -113,6 +114,12 @@ class AnthropicProvider(Provider):
 
     def __init__(self, model: str, settings: Settings) -> None:
         super().__init__(model, settings)
+        if settings.mode != "tools":
+            raise ConfigError(
+                f"--mode {settings.mode} does not apply to {model}: Anthropic models answer "
+                "through a forced tool call only",
+                hint="drop --mode (or EXTRACTOR_MODE), or use --mode tools",
+            )
         self.sdk = anthropic.AsyncAnthropic(
             api_key=self.api_key or "not-needed",
             base_url=settings.base_url,
