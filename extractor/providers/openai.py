@@ -14,7 +14,6 @@ from typing import Any, ClassVar
 import httpx2
 import instructor
 import openai
-from instructor.core.exceptions import IncompleteOutputException
 from pydantic import BaseModel
 
 from extractor.providers.base import (
@@ -23,7 +22,6 @@ from extractor.providers.base import (
     CallError,
     CallTimeout,
     ModeRefused,
-    OutputTruncated,
     Provider,
     RequestRejected,
     TransientError,
@@ -197,7 +195,6 @@ class OpenAIProvider(Provider):
         (openai.AuthenticationError, AuthFailure),  # 401
         (openai.PermissionDeniedError, AuthFailure),  # 403
         (openai.NotFoundError, AuthFailure),  # 404: an unknown model
-        (IncompleteOutputException, OutputTruncated),  # finish_reason "length"
         (openai.RateLimitError, TransientError),  # 429
         (openai.ConflictError, TransientError),  # 409
         (openai.InternalServerError, TransientError),  # 5xx
