@@ -166,10 +166,7 @@ class AnthropicEngine(BatchEngine):
     # --- Message Batches -----------------------------------------------------------------------
 
     async def _create(self, request: web.Request) -> web.Response:
-        with self._lock:
-            lost = self.calls["receive"] >= self._holds.get("receive", self.calls["receive"] + 1)
-        await self._answer_when_released("receive", web.Response())
-        if lost:
+        if await self._wait_if_held("receive"):
             return _error(529, "overloaded_error", "Overloaded (simulated): the call was lost.")
         req = await request.json()
         requests = req.get("requests") if isinstance(req, dict) else None

@@ -964,13 +964,19 @@ class BatchEngine:
             app.router.add_get(f"{prefix}/batches/{{batch_id}}", self._retrieve)
             app.router.add_post(f"{prefix}/batches/{{batch_id}}/cancel", self._cancel)
 
-    async def _answer_when_released(self, endpoint: str, response: web.Response) -> web.Response:
+    async def _wait_if_held(self, endpoint: str) -> bool:
+        """Count a call of ``endpoint`` and wait while it is held; True if it was held."""
         with self._lock:
             self.calls[endpoint] += 1
             n = self.calls[endpoint]
+            held = n > self._holds.get(endpoint, n)
         stopping = self.sim._stopping
         while n > self._holds.get(endpoint, n) and not (stopping is not None and stopping.is_set()):
             await asyncio.sleep(0.01)
+        return held
+
+    async def _answer_when_released(self, endpoint: str, response: web.Response) -> web.Response:
+        await self._wait_if_held(endpoint)
         return response
 
     def _new_id(self, prefix: str) -> str:
