@@ -89,6 +89,11 @@ def answers(vcr: Any) -> list[dict[str, Any]]:
     ]
 
 
+def arguments(answer: dict[str, Any]) -> str:
+    """The tool-call arguments of a recorded chat completion, as the server wrote them."""
+    return str(answer["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"])
+
+
 # --- 1. context overflow (server started with --n_ctx 512) --------------------------------------
 
 
@@ -170,9 +175,7 @@ def test_real_runaway_string_is_cut_off_at_max_tokens_and_re_asked_shorter(
 ) -> None:
     short_prompts(tmp_path, monkeypatch, max_tokens=120)
     _, line = run(tmp_path, "--max-retries", "1")
-    real = [
-        a["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"] for a in answers(vcr)
-    ]
+    real = [arguments(a) for a in answers(vcr)]
     # SmolLM2 copied the article into "city" (bound: 80 characters) until max_tokens stopped it
     assert all(text.startswith('{ "city" : "2023-06-27 }\nCBS (CNN)') for text in real)
     assert all(len(text) > 400 and '",' not in text for text in real)
@@ -190,7 +193,7 @@ def test_real_runaway_string_with_a_raw_newline_is_read_and_refused_by_the_lengt
     first, _ = answers(vcr)
     # SmolLM2 wrote 266 tokens into "city": a raw newline (which JSON forbids in a string) and
     # the article in it. Read as the JSON it means, the value is refused by city's length bound
-    runaway = first["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+    runaway = arguments(first)
     assert runaway.startswith('{ "city" : "2024-12-11, 6:50 PM') and len(runaway) > 80 * 5
     assert "\n" in runaway.split('"city" : "', 1)[1].split('"', 1)[0]
     reask = bodies(vcr)[1]["messages"][-1]["content"]
@@ -214,17 +217,12 @@ def test_real_empty_record_is_nudged_once_and_counted_apart(tmp_path: Path, vcr:
     _, line = run(tmp_path, "--max-retries", "1", seed=article)
     first, nudged = answers(vcr)
     # SmolLM2 filled no field (its one quote was for a field named "atlanta")
-    assert (
-        '"field": "atlanta"'
-        in first["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
-    )
+    assert '"field": "atlanta"' in arguments(first)
     nudge = (ROOT / "prompts/_nudges/empty.j2").read_text().strip()
     assert bodies(vcr)[1]["messages"][-1] == {"role": "user", "content": nudge}
     # nudged, it answered city "New York", state "NYC": invalid, so the empty record stands,
     # counted apart as empty rather than passed off as a record
-    assert (
-        '"state":"NYC"' in nudged["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
-    )
+    assert '"state":"NYC"' in arguments(nudged)
     assert line.outcome == "empty" and line.record is not None and not line.evidence
     assert line.attempts == 2
     assert (line.usage.prompt_tokens, line.usage.completion_tokens) == (706 + 1112, 176 + 26)
